@@ -1,0 +1,37 @@
+/// What a gradient rule sees: the forward node, its inputs and outputs as symbolic
+/// tensors, and the incoming gradient of each output.
+public struct GradientContext {
+    public let graph: Graph
+    public let node: Node
+    let outputGradients: [Output?]
+
+    /// Forward input `i`.
+    public func input(_ i: Int) -> Output {
+        let e = node.inputs[i]
+        return Output(graph: graph, node: graph.nodes[e.node], index: e.index)
+    }
+
+    /// Forward output `i` (rules reuse it: `exp`'s gradient multiplies by its output).
+    public func output(_ i: Int = 0) -> Output { Output(graph: graph, node: node, index: i) }
+
+    /// The gradient arriving at output `i`; zeros when nothing downstream depends on it.
+    public func grad(_ i: Int = 0) throws -> Output {
+        if let g = outputGradients[i] { return g }
+        return try graph.zerosLike(output(i))
+    }
+
+    /// The gradient at output `i`, or nil when none arrives.
+    public func gradIfPresent(_ i: Int) -> Output? { outputGradients[i] }
+
+    /// An integer attribute of the forward node.
+    public func intAttr(_ key: String) -> Int? {
+        if case .int(let v)? = node.attrs[key] { return v }
+        return nil
+    }
+
+    /// A bool attribute of the forward node.
+    public func boolAttr(_ key: String, default value: Bool = false) -> Bool {
+        if case .bool(let v)? = node.attrs[key] { return v }
+        return value
+    }
+}

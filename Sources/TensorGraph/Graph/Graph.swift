@@ -1,0 +1,168 @@
+/// A dataflow graph: an append-only list of nodes with unique, TensorFlow-style names.
+///
+/// Build it with the op builders (`placeholder`, `matMul`, `tanh`, ...), differentiate it
+/// with `gradients(of:with:)`, and run it in a `Session`.
+public final class Graph: @unchecked Sendable {
+    public private(set) var nodes: [Node] = []
+    private var nodesByName: [String: Int] = [:]
+    private var nameCounts: [String: Int] = [:]
+    private var scopeStack: [String] = []
+    private var controlDependencyStack: [[Int]] = []
+
+    /// Graph-level seed combined with each random op's own seed (TF's `tf.set_random_seed`).
+    public var randomSeed: Int = 87654321
+    private var randomOpCounter = 0
+
+    /// All variables, in creation order (TF's `GLOBAL_VARIABLES` collection).
+    public private(set) var globalVariables: [Variable] = []
+    private var variablesByNode: [Int: Int] = [:]
+
+    public init() {}
+
+    /// The variables an optimizer updates by default (TF's `TRAINABLE_VARIABLES`).
+    public var trainableVariables: [Variable] { globalVariables.filter(\.isTrainable) }
+
+    /// The node with this exact name.
+    public func node(named name: String) -> Node? { nodesByName[name].map { nodes[$0] } }
+
+    /// The output `name` or `name:i`, as TensorFlow spells tensor names.
+    public func output(named tensorName: String) -> Output? {
+        var nodeName = Substring(tensorName)
+        var index = 0
+        if let colon = tensorName.lastIndex(of: ":"), let i = Int(tensorName[tensorName.index(after: colon)...]) {
+            nodeName = tensorName[..<colon]
+            index = i
+        }
+        guard let node = node(named: String(nodeName)), index < node.outputs.count else { return nil }
+        return Output(graph: self, node: node, index: index)
+    }
+
+    // MARK: Names and scopes
+
+    /// A fresh name under the current scope: `MatMul`, then `MatMul_1`, ... (TensorFlow's `unique_name`).
+    func uniqueName(_ base: String) -> String {
+        let name = currentScope + base
+        let key = name.lowercased()
+        var i = nameCounts[key, default: 0]
+        nameCounts[key] = i + 1
+        guard i > 0 else { return name }
+        var candidateKey = key
+        while nameCounts[candidateKey] != nil {
+            candidateKey = "\(key)_\(i)"
+            i += 1
+        }
+        nameCounts[candidateKey] = 1
+        return "\(name)_\(i - 1)"
+    }
+
+    /// Runs `body` with nodes named under a unique scope (`dense`, then `dense_1`).
+    public func withNameScope<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+        let scope = uniqueName(name)
+        scopeStack.append(scope)
+        defer { scopeStack.removeLast() }
+        return try body()
+    }
+
+    /// Runs `body` inside the scope named exactly `fullName` (already claimed; "" is the top level).
+    func withScope<R>(exactly fullName: String, _ body: () throws -> R) rethrows -> R {
+        scopeStack.append(fullName)
+        defer { scopeStack.removeLast() }
+        return try body()
+    }
+
+    /// The current name scope, e.g. `dense/` (empty at top level).
+    public var currentScope: String {
+        guard let scope = scopeStack.last, !scope.isEmpty else { return "" }
+        return scope + "/"
+    }
+
+    /// Runs `body` so that every node it adds runs only after `operations`.
+    public func withControlDependencies<R>(_ operations: [Operation], _ body: () throws -> R) throws -> R {
+        for op in operations where op.graph !== self { throw TensorGraphError.foreignGraph("control dependency '\(op.name)'") }
+        controlDependencyStack.append(operations.map { $0.node.id })
+        defer { controlDependencyStack.removeLast() }
+        return try body()
+    }
+
+    // MARK: Adding nodes
+
+    /// Adds a node after inferring its outputs; throws with the op, the shapes and `location` on a mismatch.
+    @discardableResult
+    public func addNode(_ op: any Op.Type, name: String? = nil, inputs: [Output], attrs: Attributes = [:],
+                        controlInputs: [Operation] = [], location: SourceLocation? = nil) throws -> Node {
+        for input in inputs where input.graph !== self {
+            throw TensorGraphError.foreignGraph("input '\(input.name)' of a new \(op.wireName) node")
+        }
+        return try addNode(op, exactName: uniqueName(name ?? op.wireName), inputs: inputs.map(\.endpoint),
+                           attrs: attrs, controlInputs: controlInputs.map { $0.node.id }, location: location)
+    }
+
+    /// Adds a node with a name that must not be taken (used by import and by scoped builders).
+    @discardableResult
+    func addNode(_ op: any Op.Type, exactName: String, inputs: [Endpoint], attrs: Attributes,
+                 controlInputs: [Int], location: SourceLocation?) throws -> Node {
+        guard nodesByName[exactName] == nil else {
+            throw TensorGraphError.invalidArgument("Duplicate node name '\(exactName)'")
+        }
+        let specs = inputs.map { nodes[$0.node].outputs[$0.index] }
+        let context = InferenceContext(opName: op.wireName, nodeName: exactName, inputs: specs, attrs: attrs,
+                                       inputEndpoints: inputs, graph: self, location: location)
+        for (i, spec) in specs.enumerated() where op.refInputs.contains(i) {
+            guard nodes[inputs[i].node].op == VariableV2.self else {
+                throw context.error("input \(i) must be a variable, got \(nodes[inputs[i].node].opName) (\(spec))")
+            }
+        }
+        let outputs = try op.inferOutputs(context)
+        var control = controlInputs
+        for deps in controlDependencyStack { control += deps.filter { !control.contains($0) } }
+        let node = Node(id: nodes.count, name: exactName, op: op, attrs: attrs, inputs: inputs,
+                        controlInputs: control, outputs: outputs, location: location)
+        nodes.append(node)
+        nodesByName[exactName] = node.id
+        if nameCounts[exactName.lowercased()] == nil { nameCounts[exactName.lowercased()] = 1 }
+        return node
+    }
+
+    /// Adds a single-output node and returns its output.
+    func addOutput(_ op: any Op.Type, name: String? = nil, _ inputs: [Output], attrs: Attributes = [:],
+                   file: StaticString, line: UInt) throws -> Output {
+        let node = try addNode(op, name: name, inputs: inputs, attrs: attrs, location: SourceLocation(file: file, line: line))
+        return Output(graph: self, node: node, index: 0)
+    }
+
+    // MARK: Randomness
+
+    /// The (seed, seed2) attributes for a new random op: deterministic for a given graph.
+    func nextRandomSeeds(_ opSeed: Int?) -> Attributes {
+        randomOpCounter += 1
+        return ["seed": .int(randomSeed), "seed2": .int(opSeed ?? randomOpCounter)]
+    }
+
+    // MARK: Variables
+
+    func register(_ variable: Variable) {
+        variablesByNode[variable.node.id] = globalVariables.count
+        variablesByNode[variable.value.node.id] = globalVariables.count
+        globalVariables.append(variable)
+    }
+
+    /// The variable whose `VariableV2` node or read output is `output`.
+    public func variable(for output: Output) -> Variable? {
+        guard output.graph === self, let i = variablesByNode[output.node.id] else { return nil }
+        return globalVariables[i]
+    }
+
+    // MARK: Constant folding for shape inference
+
+    /// The value of an endpoint when it is known while building.
+    func constantValue(of endpoint: Endpoint) -> Tensor? {
+        let node = nodes[endpoint.node]
+        if node.op == Const.self, case .tensor(let t)? = node.attrs["value"] { return t }
+        if node.op == Shape.self, let dims = nodes[node.inputs[0].node].outputs[node.inputs[0].index].shape.concrete {
+            if case .type(.int64)? = node.attrs["out_type"] { return Tensor(dims.map(Int64.init)) }
+            return Tensor(dims.map(Int32.init))
+        }
+        if node.op == Identity.self { return constantValue(of: node.inputs[0]) }
+        return nil
+    }
+}

@@ -1,0 +1,49 @@
+/// How an op takes part in differentiation.
+public enum Differentiability: Sendable {
+    /// The op has a gradient rule (`gradient(_:)`).
+    case differentiable
+    /// The op's outputs carry no gradient (ArgMax, Shape, Equal, ...): paths through it contribute nothing.
+    case notDifferentiable
+    /// Differentiating through the op is an error.
+    case missing
+}
+
+/// An op type: TensorFlow wire name, shape inference, CPU kernel and gradient rule in one place.
+///
+/// Each conforming type lives in its own file under `Ops/`, next to its `Graph` builder,
+/// and is listed once in `OpRegistry`.
+public protocol Op {
+    /// The TensorFlow op name written to a GraphDef, e.g. `MatMul`.
+    static var wireName: String { get }
+    /// Indices of inputs that take a variable itself rather than its value (`Assign`'s `ref`).
+    static var refInputs: Set<Int> { get }
+    /// Stateful ops (random numbers, variable updates) must run every time they are reached.
+    static var isStateful: Bool { get }
+    /// True when the op broadcasts its inputs numpy-style; the gradient driver then
+    /// reduces each input's gradient back to that input's shape.
+    static var broadcastsInputs: Bool { get }
+    static var differentiability: Differentiability { get }
+
+    /// Dtypes and build-time shapes of the outputs; throws `ctx.error(...)` for bad inputs.
+    static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec]
+    /// Computes the outputs from the inputs.
+    static func compute(_ ctx: KernelContext) throws
+    /// One gradient per input (nil where an input gets none), built as graph nodes.
+    static func gradient(_ ctx: GradientContext) throws -> [Output?]
+}
+
+extension Op {
+    public static var refInputs: Set<Int> { [] }
+    public static var isStateful: Bool { false }
+    public static var broadcastsInputs: Bool { false }
+    public static var differentiability: Differentiability { .differentiable }
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        throw TensorGraphError.notDifferentiable(op: wireName, node: ctx.node.name)
+    }
+}
+
+/// An op whose outputs never carry gradients.
+public protocol NonDifferentiableOp: Op {}
+extension NonDifferentiableOp {
+    public static var differentiability: Differentiability { .notDifferentiable }
+}

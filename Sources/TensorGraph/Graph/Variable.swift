@@ -1,0 +1,160 @@
+/// A variable: its `VariableV2` node, the `Assign` that initializes it, and the `read` Identity
+/// that the rest of the graph uses (the structure TF1's `tf.Variable` builds).
+public struct Variable: Hashable, @unchecked Sendable {
+    /// The `VariableV2` node; its name is the variable's name (`dense/kernel`).
+    public let node: Node
+    /// The variable's value as a tensor (`<name>/read`); what `Graph.variable` returns.
+    public let value: Output
+    /// Runs the initial-value ops and assigns the result (`<name>/Assign`).
+    public let initializer: Operation
+    public let isTrainable: Bool
+
+    public var name: String { node.name }
+    public var dtype: DType { node.outputs[0].dtype }
+    public var shape: TensorShape { node.outputs[0].shape }
+    /// The variable itself, for ops that update it.
+    public var ref: Output { Output(graph: value.graph, node: node, index: 0) }
+
+    public static func == (a: Variable, b: Variable) -> Bool { a.node === b.node }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(node)) }
+}
+
+/// How a variable's initial value is generated (Keras/TF defaults, seeded per graph).
+public enum Initializer: Sendable {
+    case zeros
+    case ones
+    case constant(Double)
+    case randomNormal(mean: Double = 0, stddev: Double = 0.05)
+    case truncatedNormal(mean: Double = 0, stddev: Double = 0.05)
+    case randomUniform(min: Double = -0.05, max: Double = 0.05)
+    /// Glorot/Xavier uniform: U(−√(6/(fanIn+fanOut)), +√(...)); TF's and Keras's default for kernels.
+    case glorotUniform
+    /// Glorot/Xavier normal, truncated: stddev √(2/(fanIn+fanOut)) / 0.8796.
+    case glorotNormal
+}
+
+extension Graph {
+    /// A variable initialized from `initialValue` (TF1's `tf.Variable(initial_value, name=...)`).
+    ///
+    /// Returns the variable's value (`<name>/read`); `variable(for:)` finds the `Variable` behind it.
+    @discardableResult
+    public func variable(_ initialValue: Output, name: String = "Variable", trainable: Bool = true,
+                         file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try makeVariable(exactName: uniqueName(name), initial: initialValue, trainable: trainable,
+                         location: SourceLocation(file: file, line: line))
+    }
+
+    /// A variable of `shape` whose initial value is built under `<name>/Initializer` (TF1's `tf.get_variable`).
+    @discardableResult
+    public func variable(name: String, shape: [Int], dtype: DType = .float, initializer: Initializer = .glorotUniform,
+                         trainable: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let varName = uniqueName(name)
+        let initial = try withScope(exactly: varName + "/Initializer") {
+            try initialValue(initializer, shape: shape, dtype: dtype, file: file, line: line)
+        }
+        return try makeVariable(exactName: varName, initial: initial, trainable: trainable, location: SourceLocation(file: file, line: line))
+    }
+
+    /// Adds `VariableV2`, `Assign` and `read` nodes for a variable named exactly `varName`.
+    private func makeVariable(exactName varName: String, initial: Output, trainable: Bool, location: SourceLocation) throws -> Output {
+        guard let shape = initial.shape.concrete else {
+            throw TensorGraphError.invalidGraph(op: "VariableV2", node: varName,
+                                                message: "initial value needs a fully known shape, got \(initial.shape)",
+                                                location: location)
+        }
+        let dtype = initial.dtype
+        let node = try addNode(VariableV2.self, exactName: varName, inputs: [],
+                               attrs: ["shape": .shape(TensorShape(shape)), "dtype": .type(dtype),
+                                       "container": .string(""), "shared_name": .string("")],
+                               controlInputs: [], location: location)
+        let assign = try addNode(Assign.self, exactName: uniqueName("\(varName)/Assign"),
+                                 inputs: [Endpoint(node: node.id, index: 0), initial.endpoint],
+                                 attrs: ["T": .type(dtype), "validate_shape": .bool(true), "use_locking": .bool(true)],
+                                 controlInputs: [], location: location)
+        let read = try addNode(Identity.self, exactName: uniqueName("\(varName)/read"), inputs: [Endpoint(node: node.id, index: 0)],
+                               attrs: ["T": .type(dtype)], controlInputs: [], location: location)
+        let value = Output(graph: self, node: read, index: 0)
+        register(Variable(node: node, value: value, initializer: Operation(graph: self, node: assign), isTrainable: trainable))
+        return value
+    }
+
+    /// The ops producing an initial value of `shape` from `initializer`.
+    public func initialValue(_ initializer: Initializer, shape: [Int], dtype: DType = .float,
+                             file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        switch initializer {
+        case .zeros: return try zeros(shape, dtype: dtype, file: file, line: line)
+        case .ones: return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(1.0, like: dtypeProbe(dtype)))
+        case .constant(let v): return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(v, like: dtypeProbe(dtype)))
+        case let .randomNormal(mean, stddev): return try randomNormal(shape, mean: mean, stddev: stddev, dtype: dtype, file: file, line: line)
+        case let .truncatedNormal(mean, stddev): return try truncatedNormal(shape, mean: mean, stddev: stddev, dtype: dtype, file: file, line: line)
+        case let .randomUniform(min, max): return try randomUniform(shape, min: min, max: max, dtype: dtype, file: file, line: line)
+        case .glorotUniform: return try glorotUniform(shape, dtype: dtype, file: file, line: line)
+        case .glorotNormal:
+            let (fanIn, fanOut) = fans(of: shape)
+            let stddev = (2.0 / Double(fanIn + fanOut)).squareRoot() / 0.87962566103423978
+            return try truncatedNormal(shape, mean: 0, stddev: stddev, dtype: dtype, file: file, line: line)
+        }
+    }
+
+    private func dtypeProbe(_ dtype: DType) throws -> Output {
+        try constant(Tensor(zeros: dtype, shape: []), name: "dtype_probe")
+    }
+
+    /// Zeros of a fixed shape (TF's `tf.zeros`).
+    public func zeros(_ shape: [Int], dtype: DType = .float, name: String? = nil,
+                      file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try constant(Tensor(zeros: dtype, shape: shape), name: name ?? "zeros", file: file, line: line)
+    }
+
+    /// Glorot/Xavier uniform values for a weight of `shape`: U(−√(6/(fanIn+fanOut)), +√(...)).
+    public func glorotUniform(_ shape: [Int], dtype: DType = .float, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let (fanIn, fanOut) = fans(of: shape)
+        let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
+        return try randomUniform(shape, min: -limit, max: limit, dtype: dtype, file: file, line: line)
+    }
+
+    /// Keras's fan-in and fan-out: [..., in, out] with the leading dims as the receptive field.
+    private func fans(of shape: [Int]) -> (Int, Int) {
+        guard shape.count >= 2 else { return (shape.first ?? 1, shape.first ?? 1) }
+        let receptive = shape.dropLast(2).reduce(1, *)
+        return (shape[shape.count - 2] * receptive, shape[shape.count - 1] * receptive)
+    }
+
+    /// The variable behind `output` (a variable's read value), or an error naming it.
+    func requireVariable(_ output: Output) throws -> Variable {
+        guard let v = variable(for: output) else {
+            throw TensorGraphError.invalidArgument("'\(output.name)' is not a variable")
+        }
+        return v
+    }
+
+    /// An op that sets `variable` to `value` (TF's `tf.assign`).
+    public func assign(_ variable: Output, _ value: Output, name: String? = nil,
+                       file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let v = try requireVariable(variable)
+        return try addOutput(Assign.self, name: name ?? "Assign", [v.ref, value],
+                             attrs: ["T": .type(value.dtype), "validate_shape": .bool(true), "use_locking": .bool(true)],
+                             file: file, line: line)
+    }
+
+    /// An op that adds `value` to `variable` in place.
+    public func assignAdd(_ variable: Output, _ value: Output, name: String? = nil,
+                          file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let v = try requireVariable(variable)
+        return try addOutput(AssignAdd.self, name: name, [v.ref, value], attrs: ["T": .type(value.dtype), "use_locking": .bool(false)],
+                             file: file, line: line)
+    }
+
+    /// An op that subtracts `value` from `variable` in place.
+    public func assignSub(_ variable: Output, _ value: Output, name: String? = nil,
+                          file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let v = try requireVariable(variable)
+        return try addOutput(AssignSub.self, name: name, [v.ref, value], attrs: ["T": .type(value.dtype), "use_locking": .bool(false)],
+                             file: file, line: line)
+    }
+
+    /// One op that initializes every variable created so far (`init`).
+    public func globalVariablesInitializer(file: StaticString = #fileID, line: UInt = #line) throws -> Operation {
+        try group(globalVariables.map(\.initializer), name: "init", file: file, line: line)
+    }
+}

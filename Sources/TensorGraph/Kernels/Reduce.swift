@@ -1,0 +1,109 @@
+/// Reduction kernels over a set of axes.
+
+/// How a reduction combines elements.
+public enum ReductionKind: Sendable {
+    case sum, mean, max, min, prod
+}
+
+/// The output shape of reducing `shape` over `axes` (sorted, unique, non-negative).
+func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) -> [Int] {
+    var result: [Int] = []
+    for (i, d) in shape.enumerated() {
+        if axes.contains(i) { if keepDims { result.append(1) } } else { result.append(d) }
+    }
+    return result
+}
+
+/// Reduces `x` over `axes` into `out` (which has the reduced element count).
+///
+/// Views the input as [outer, reduced, inner] when the axes are contiguous (the common
+/// cases: all axes, trailing axes, leading axes); otherwise walks every element.
+func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape: [Int], axes: [Int], into out: UnsafeMutablePointer<T>) {
+    let outCount = reducedShape(shape, axes: axes, keepDims: true).reduce(1, *)
+    let reducedCount = axes.map { shape[$0] }.reduce(1, *)
+    let initial: T
+    switch kind {
+    case .sum, .mean: initial = 0
+    case .prod: initial = 1
+    case .max: initial = -T.infinity
+    case .min: initial = T.infinity
+    }
+    @inline(__always) func combine(_ a: T, _ b: T) -> T {
+        switch kind {
+        case .sum, .mean: return a + b
+        case .prod: return a * b
+        case .max: return a >= b || a.isNaN ? a : b
+        case .min: return a <= b || a.isNaN ? a : b
+        }
+    }
+    for i in 0..<outCount { out[i] = initial }
+    let contiguous = axes.isEmpty || axes.last! - axes.first! + 1 == axes.count
+    if contiguous && !axes.isEmpty {
+        let outer = shape[..<axes.first!].reduce(1, *)
+        let inner = shape[(axes.last! + 1)...].reduce(1, *)
+        for o in 0..<outer {
+            for r in 0..<reducedCount {
+                let src = x + (o * reducedCount + r) * inner
+                let dst = out + o * inner
+                for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
+            }
+        }
+    } else if axes.isEmpty {
+        for i in 0..<outCount { out[i] = x[i] }
+    } else {
+        let rank = shape.count
+        var outStrides = [Int](repeating: 0, count: rank)
+        var step = 1
+        for d in stride(from: rank - 1, through: 0, by: -1) where !axes.contains(d) {
+            outStrides[d] = step
+            step *= shape[d]
+        }
+        var index = [Int](repeating: 0, count: rank)
+        var offset = 0
+        for i in 0..<shape.reduce(1, *) {
+            out[offset] = combine(out[offset], x[i])
+            var d = rank - 1
+            while d >= 0 {
+                index[d] += 1
+                offset += outStrides[d]
+                if index[d] < shape[d] { break }
+                offset -= outStrides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+    }
+    if kind == .mean {
+        let n = T(reducedCount)
+        for i in 0..<outCount { out[i] /= n }
+    }
+}
+
+/// Integer sum/prod/max/min (for shape arithmetic such as `Prod(Shape(x))`).
+func reduceInteger<T: FixedWidthInteger>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape: [Int], axes: [Int], into out: UnsafeMutablePointer<T>) {
+    let outShape = reducedShape(shape, axes: axes, keepDims: true)
+    let outCount = outShape.reduce(1, *)
+    let rank = shape.count
+    var initial: T = kind == .prod ? 1 : 0
+    if kind == .max { initial = T.min }
+    if kind == .min { initial = T.max }
+    for i in 0..<outCount { out[i] = initial }
+    var counts = [Int](repeating: 0, count: outCount)
+    for i in 0..<shape.reduce(1, *) {
+        var rest = i, offset = 0, step = 1
+        for d in stride(from: rank - 1, through: 0, by: -1) {
+            let idx = rest % shape[d]
+            rest /= shape[d]
+            if !axes.contains(d) { offset += idx * step }
+            step *= outShape[d]
+        }
+        switch kind {
+        case .sum, .mean: out[offset] &+= x[i]
+        case .prod: out[offset] &*= x[i]
+        case .max: out[offset] = Swift.max(out[offset], x[i])
+        case .min: out[offset] = Swift.min(out[offset], x[i])
+        }
+        counts[offset] += 1
+    }
+    if kind == .mean { for i in 0..<outCount where counts[i] > 0 { out[i] /= T(counts[i]) } }
+}

@@ -1,0 +1,44 @@
+/// Inserts a dimension of size 1 at `axis` (negative counts from the end of the result).
+///
+/// Gradient: g reshaped to the input's shape.
+public enum ExpandDims: Op {
+    public static let wireName = "ExpandDims"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
+        guard let raw = ctx.constantInts(1)?.first else {
+            return [TensorSpec(ctx.inputs[0].dtype, TensorShape(Array(repeating: nil, count: dims.count + 1)))]
+        }
+        guard let axis = normalizedAxis(raw, rank: dims.count + 1) else {
+            throw ctx.error("axis \(raw) is out of range for input of shape \(ctx.inputs[0].shape)")
+        }
+        var out = dims
+        out.insert(1, at: axis)
+        return [TensorSpec(ctx.inputs[0].dtype, TensorShape(out))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        guard let raw = integerValues(ctx.input(1))?.first, let axis = normalizedAxis(raw, rank: x.rank + 1) else {
+            throw ctx.error("invalid axis for input of shape \(x.shape)")
+        }
+        var shape = x.shape
+        shape.insert(1, at: axis)
+        ctx.setOutput(0, x.reshaped(to: shape))
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let graph = ctx.graph
+        return [try graph.reshape(ctx.grad(), to: graph.shape(of: ctx.input(0))), nil]
+    }
+}
+
+extension Graph {
+    /// `x` with a new dimension of size 1 at `axis`.
+    public func expandDims(_ x: Output, axis: Int, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let dim = try constant(Tensor(Int32(axis)), name: "ExpandDims/dim", file: file, line: line)
+        return try addOutput(ExpandDims.self, name: name, [x, dim], attrs: ["T": .type(x.dtype), "Tdim": .type(.int32)],
+                             file: file, line: line)
+    }
+}

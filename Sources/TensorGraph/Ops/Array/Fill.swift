@@ -1,0 +1,84 @@
+/// A tensor of shape `dims` filled with the scalar `value`.
+///
+/// Gradient: none for `dims`; the sum of g for `value`.
+public enum Fill: Op {
+    public static let wireName = "Fill"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        guard ctx.inputs[1].shape.rank == nil || ctx.inputs[1].shape.rank == 0 else {
+            throw ctx.error("value must be a scalar, got shape \(ctx.inputs[1].shape)")
+        }
+        let dtype = ctx.inputs[1].dtype
+        if let dims = ctx.constantInts(0) {
+            guard dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("dims must be non-negative, got \(dims)") }
+            return [TensorSpec(dtype, TensorShape(dims))]
+        }
+        let rank = ctx.inputs[0].shape.dims?.first ?? nil
+        return [TensorSpec(dtype, rank.map { TensorShape(Array(repeating: nil, count: $0)) } ?? .unknown)]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("dims must be non-negative integers") }
+        let value = ctx.input(1)
+        let out = ctx.allocateOutput(0, value.dtype, dims)
+        let size = value.dtype.byteCount
+        for i in 0..<out.count { (out.storage.pointer + i * size).copyMemory(from: value.storage.pointer, byteCount: size) }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        [nil, try ctx.graph.sum(ctx.grad())]
+    }
+}
+
+/// Zeros with the shape and dtype of the input.
+public enum ZerosLike: NonDifferentiableOp {
+    public static let wireName = "ZerosLike"
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        return [ctx.inputs[0]]
+    }
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
+    }
+}
+
+/// Ones with the shape and dtype of the input.
+public enum OnesLike: NonDifferentiableOp {
+    public static let wireName = "OnesLike"
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        return [ctx.inputs[0]]
+    }
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let n = out.count
+        switch x.dtype {
+        case .float: out.pointer(Float.self).update(repeating: 1, count: n)
+        case .double: out.pointer(Double.self).update(repeating: 1, count: n)
+        case .int32: out.pointer(Int32.self).update(repeating: 1, count: n)
+        case .int64: out.pointer(Int64.self).update(repeating: 1, count: n)
+        case .uint8: out.pointer(UInt8.self).update(repeating: 1, count: n)
+        case .bool: out.pointer(Bool.self).update(repeating: true, count: n)
+        }
+    }
+}
+
+extension Graph {
+    /// A tensor of shape `dims` (an int32 vector) filled with `value`.
+    public func fill(dims: Output, value: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(Fill.self, name: name, [dims, value], attrs: ["T": .type(value.dtype), "index_type": .type(dims.dtype)],
+                      file: file, line: line)
+    }
+    /// Zeros shaped like `x`.
+    public func zerosLike(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(ZerosLike.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+    }
+    /// Ones shaped like `x`.
+    public func onesLike(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(OnesLike.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+    }
+}

@@ -1,0 +1,125 @@
+/// Shared machinery for elementwise ops. Each op still lives in its own file and
+/// supplies only its scalar function and gradient rule.
+
+/// An op applying a scalar function to each element of one float tensor.
+public protocol UnaryFloatOp: Op {
+    static func apply<T: FloatScalar>(_ x: T) -> T
+}
+
+extension UnaryFloatOp {
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        try ctx.requireFloat(ctx.inputs[0].dtype)
+        return [ctx.inputs[0]]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        switch x.dtype {
+        case .float: mapUnary(x, out) { (v: Float) in apply(v) }
+        case .double: mapUnary(x, out) { (v: Double) in apply(v) }
+        default: throw ctx.error("no kernel for dtype \(x.dtype)")
+        }
+    }
+}
+
+/// An op combining two tensors elementwise with numpy broadcasting (float, and optionally integer).
+public protocol BinaryArithmeticOp: Op {
+    static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T
+    /// Integer version; nil when the op is float-only.
+    static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T?
+}
+
+extension BinaryArithmeticOp {
+    public static var broadcastsInputs: Bool { true }
+    public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { nil }
+    static var supportsIntegers: Bool { applyInteger(Int32(1), Int32(1)) != nil }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        let dtype = try ctx.commonDType()
+        guard dtype.isFloatingPoint || (supportsIntegers && (dtype == .int32 || dtype == .int64)) else {
+            throw ctx.error("unsupported dtype \(dtype)")
+        }
+        guard let shape = TensorShape.broadcast(ctx.inputs[0].shape, ctx.inputs[1].shape) else {
+            throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) are not broadcast-compatible")
+        }
+        return [TensorSpec(dtype, shape)]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0), y = ctx.input(1)
+        guard let shape = broadcastShapes(x.shape, y.shape) else {
+            throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+        }
+        let out = ctx.allocateOutput(0, x.dtype, shape)
+        switch x.dtype {
+        case .float: mapBinary(x, y, out) { (a: Float, b: Float) in apply(a, b) }
+        case .double: mapBinary(x, y, out) { (a: Double, b: Double) in apply(a, b) }
+        case .int32: mapBinary(x, y, out) { (a: Int32, b: Int32) in applyInteger(a, b) ?? 0 }
+        case .int64: mapBinary(x, y, out) { (a: Int64, b: Int64) in applyInteger(a, b) ?? 0 }
+        default: throw ctx.error("no kernel for dtype \(x.dtype)")
+        }
+    }
+}
+
+/// An elementwise comparison with broadcasting, producing bool.
+public protocol ComparisonOp: NonDifferentiableOp {
+    static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool
+}
+
+extension ComparisonOp {
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        _ = try ctx.commonDType()
+        guard let shape = TensorShape.broadcast(ctx.inputs[0].shape, ctx.inputs[1].shape) else {
+            throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) are not broadcast-compatible")
+        }
+        return [TensorSpec(.bool, shape)]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0), y = ctx.input(1)
+        guard let shape = broadcastShapes(x.shape, y.shape) else {
+            throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+        }
+        let out = ctx.allocateOutput(0, .bool, shape)
+        switch x.dtype {
+        case .float: mapBinary(x, y, out) { (a: Float, b: Float) in compare(a, b) }
+        case .double: mapBinary(x, y, out) { (a: Double, b: Double) in compare(a, b) }
+        case .int32: mapBinary(x, y, out) { (a: Int32, b: Int32) in compare(a, b) }
+        case .int64: mapBinary(x, y, out) { (a: Int64, b: Int64) in compare(a, b) }
+        case .uint8: mapBinary(x, y, out) { (a: UInt8, b: UInt8) in compare(a, b) }
+        case .bool: mapBinary(x, y, out) { (a: Bool, b: Bool) in compare(a ? 1 : 0, b ? 1 : 0) }
+        }
+    }
+}
+
+/// A gradient op `f(y, dy)` of an activation, given its forward output `y` (TanhGrad, SigmoidGrad) or input (ReluGrad).
+public protocol ActivationGradOp: Op {
+    static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T
+}
+
+extension ActivationGradOp {
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        let dtype = try ctx.commonDType()
+        try ctx.requireFloat(dtype)
+        guard ctx.inputs[0].shape.isCompatible(with: ctx.inputs[1].shape) else {
+            throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) must match")
+        }
+        return [TensorSpec(dtype, ctx.inputs[0].shape.merged(with: ctx.inputs[1].shape))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let y = ctx.input(0), dy = ctx.input(1)
+        guard y.shape == dy.shape else { throw ctx.error("shapes \(y.shape) and \(dy.shape) must match") }
+        let out = ctx.allocateOutput(0, y.dtype, y.shape)
+        switch y.dtype {
+        case .float: mapBinarySameShape(y, dy, out) { (a: Float, b: Float) in apply(a, b) }
+        case .double: mapBinarySameShape(y, dy, out) { (a: Double, b: Double) in apply(a, b) }
+        default: throw ctx.error("no kernel for dtype \(y.dtype)")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Product over axes (`tf.reduce_prod`); used on shapes to count elements at runtime.
+///
+/// No gradient rule yet: differentiating through Prod throws, naming the node.
+public enum Prod: ReductionOp {
+    public static let wireName = "Prod"
+    public static let kind = ReductionKind.prod
+    public static var differentiability: Differentiability { .missing }
+}
+
+extension Graph {
+    /// Product over `axes` (all axes when nil).
+    public func prod(_ x: Output, axes: [Int]? = nil, keepDims: Bool = false, name: String? = nil,
+                     file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try reduction(Prod.self, x, axes: axes, keepDims: keepDims, name: name, file: file, line: line)
+    }
+}

@@ -1,0 +1,20 @@
+/// x / y with broadcasting (float division).
+///
+/// Gradient: (g / y, −g · x / y²).
+public enum RealDiv: BinaryArithmeticOp {
+    public static let wireName = "RealDiv"
+    @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a / b }
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let g = try ctx.grad(), x = ctx.input(0), y = ctx.input(1)
+        return [try g / y, try g * (ctx.graph.neg(x) / y / y)]
+    }
+}
+
+extension Graph {
+    /// Elementwise quotient with broadcasting.
+    public func div(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(RealDiv.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+    }
+}
+
+public func / (x: Output, y: Output) throws -> Output { try x.graph.div(x, y) }

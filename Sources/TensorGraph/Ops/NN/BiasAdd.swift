@@ -1,0 +1,100 @@
+/// Adds a bias vector along the last (channel) dimension: [..., C] + [C] → [..., C] (NHWC).
+///
+/// Gradient: (g, BiasAddGrad(g)).
+public enum BiasAdd: Op {
+    public static let wireName = "BiasAdd"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        let dtype = try ctx.commonDType()
+        try ctx.requireFloat(dtype)
+        guard try ctx.string("data_format", default: "NHWC") == "NHWC" else { throw ctx.error("only data_format NHWC is supported") }
+        let value = ctx.inputs[0].shape, bias = ctx.inputs[1].shape
+        if let r = value.rank, r < 2 { throw ctx.error("value must have rank >= 2, got \(value)") }
+        if let r = bias.rank, r != 1 { throw ctx.error("bias must be rank 1, got \(bias)") }
+        if let c = value.dims?.last ?? nil, let b = bias.dims?.first ?? nil, c != b {
+            throw ctx.error("bias of shape \(bias) does not match last dimension of \(value)")
+        }
+        return [ctx.inputs[0]]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0), bias = ctx.input(1)
+        guard x.rank >= 2, bias.rank == 1, x.shape.last == bias.count else {
+            throw ctx.error("bias \(bias.shape) does not match value \(x.shape)")
+        }
+        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        func run<T: FloatScalar>(_: T.Type) {
+            let c = bias.count, rows = x.count / Swift.max(c, 1)
+            let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
+            for r in 0..<rows {
+                let base = r * c
+                for j in 0..<c { dst[base + j] = src[base + j] + b[j] }
+            }
+        }
+        switch x.dtype {
+        case .float: run(Float.self)
+        case .double: run(Double.self)
+        default: throw ctx.error("no kernel for dtype \(x.dtype)")
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let g = try ctx.grad()
+        return [g, try ctx.graph.biasAddGrad(g)]
+    }
+}
+
+/// Sums a gradient over all but the last dimension: [..., C] → [C].
+///
+/// Gradient: g broadcast back to the input's shape.
+public enum BiasAddGrad: Op {
+    public static let wireName = "BiasAddGrad"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        try ctx.requireFloat(ctx.inputs[0].dtype)
+        guard try ctx.string("data_format", default: "NHWC") == "NHWC" else { throw ctx.error("only data_format NHWC is supported") }
+        if let r = ctx.inputs[0].shape.rank, r < 2 { throw ctx.error("input must have rank >= 2, got \(ctx.inputs[0].shape)") }
+        return [TensorSpec(ctx.inputs[0].dtype, TensorShape([ctx.inputs[0].shape.dims?.last ?? nil]))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let g = ctx.input(0)
+        guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
+        let c = g.shape[g.rank - 1]
+        let out = ctx.allocateOutput(0, g.dtype, [c])
+        func run<T: FloatScalar>(_: T.Type) {
+            let rows = g.count / Swift.max(c, 1)
+            let src = g.pointer(T.self), dst = out.pointer(T.self)
+            for j in 0..<c { dst[j] = 0 }
+            for r in 0..<rows {
+                let base = r * c
+                for j in 0..<c { dst[j] += src[base + j] }
+            }
+        }
+        switch g.dtype {
+        case .float: run(Float.self)
+        case .double: run(Double.self)
+        default: throw ctx.error("no kernel for dtype \(g.dtype)")
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let graph = ctx.graph, input = ctx.input(0)
+        return [try graph.broadcastTo(try ctx.grad(), shape: graph.shape(of: input))]
+    }
+}
+
+extension Graph {
+    /// `value + bias` along the last dimension.
+    public func biasAdd(_ value: Output, _ bias: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(BiasAdd.self, name: name, [value, bias],
+                      attrs: ["T": .type(value.dtype), "data_format": .string("NHWC")], file: file, line: line)
+    }
+    /// Sum over all but the last dimension.
+    public func biasAddGrad(_ grad: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try addOutput(BiasAddGrad.self, [grad], attrs: ["T": .type(grad.dtype), "data_format": .string("NHWC")],
+                      file: file, line: line)
+    }
+}

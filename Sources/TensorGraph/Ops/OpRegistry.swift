@@ -1,0 +1,26 @@
+/// The one list of op types, by TensorFlow wire name: used by import, `graphrun` and the conformance tests.
+public enum OpRegistry {
+    public static let all: [any Op.Type] = [
+        // Array and state
+        Const.self, Placeholder.self, PlaceholderWithDefault.self, Identity.self, StopGradient.self, NoOp.self,
+        Shape.self, Reshape.self, ExpandDims.self, Fill.self, ZerosLike.self, OnesLike.self, OneHot.self, Cast.self,
+        BroadcastGradientArgs.self, BroadcastTo.self,
+        VariableV2.self, Assign.self, AssignAdd.self, AssignSub.self,
+        // Math
+        AddV2.self, Sub.self, Mul.self, RealDiv.self, Maximum.self, Minimum.self, AddN.self, MatMul.self,
+        Neg.self, Square.self, Sqrt.self, SqrtGrad.self, Exp.self, Log.self, Abs.self, Sign.self,
+        Tanh.self, TanhGrad.self, Sigmoid.self, SigmoidGrad.self, Relu.self, ReluGrad.self,
+        Equal.self, NotEqual.self, Greater.self, GreaterEqual.self, Less.self, LessEqual.self,
+        Sum.self, Mean.self, Max.self, Min.self, Prod.self, ArgMax.self,
+        // Neural network
+        BiasAdd.self, BiasAddGrad.self, Softmax.self, LogSoftmax.self,
+        SoftmaxCrossEntropyWithLogits.self, SparseSoftmaxCrossEntropyWithLogits.self,
+        // Random
+        RandomUniform.self, RandomStandardNormal.self, TruncatedNormal.self,
+        // Training
+        ApplyGradientDescent.self,
+    ]
+
+    /// Op types by wire name.
+    public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })
+}

@@ -1,0 +1,104 @@
+/// Shared machinery for the random ops: `shape` input, `dtype`, `seed`, `seed2` attrs.
+///
+/// Each node draws from its own generator, seeded from (seed, seed2), so a graph gives the
+/// same numbers in every session; the stream advances on each run. The numbers are not
+/// TensorFlow's Philox stream (nothing in TF's semantics promises those bits).
+public protocol RandomOp: NonDifferentiableOp {
+    static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T
+}
+
+extension RandomOp {
+    public static var isStateful: Bool { true }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        let dtype = try ctx.type("dtype")
+        try ctx.requireFloat(dtype)
+        if let dims = ctx.constantInts(0) {
+            guard dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative, got \(dims)") }
+            return [TensorSpec(dtype, TensorShape(dims))]
+        }
+        return [TensorSpec(dtype, .unknown)]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative integers") }
+        guard case .type(let dtype)? = ctx.node.attrs["dtype"] else { throw ctx.error("missing dtype") }
+        let out = ctx.allocateOutput(0, dtype, dims)
+        let generator = ctx.randomGenerator()
+        switch dtype {
+        case .float: for i in 0..<out.count { out.pointer(Float.self)[i] = draw(generator, Float.self) }
+        case .double: for i in 0..<out.count { out.pointer(Double.self)[i] = draw(generator, Double.self) }
+        default: throw ctx.error("no kernel for dtype \(dtype)")
+        }
+    }
+}
+
+/// Uniform samples in [0, 1).
+public enum RandomUniform: RandomOp {
+    public static let wireName = "RandomUniform"
+    public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T {
+        // Rounding to Float can produce 1.0; keep the interval half-open.
+        let v = T(generator.nextUnit())
+        return v < 1 ? v : 0
+    }
+}
+
+/// Standard normal samples.
+public enum RandomStandardNormal: RandomOp {
+    public static let wireName = "RandomStandardNormal"
+    public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T { T(generator.nextNormal()) }
+}
+
+/// Standard normal samples redrawn until within two standard deviations.
+public enum TruncatedNormal: RandomOp {
+    public static let wireName = "TruncatedNormal"
+    public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T {
+        while true {
+            let v = generator.nextNormal()
+            if Swift.abs(v) <= 2 { return T(v) }
+        }
+    }
+}
+
+extension Graph {
+    private func random(_ op: any RandomOp.Type, _ scope: String, _ shape: [Int], scale: Double, offset: Double,
+                        dtype: DType, seed: Int?, file: StaticString, line: UInt) throws -> Output {
+        try withNameScope(scope) {
+            let shapeTensor = try constant(Tensor(shape.map(Int32.init)), name: "shape", file: file, line: line)
+            var attrs = nextRandomSeeds(seed)
+            attrs["dtype"] = .type(dtype)
+            attrs["T"] = .type(.int32)
+            let raw = try addOutput(op, [shapeTensor], attrs: attrs, file: file, line: line)
+            let scaled = try mul(raw, constant(scale, like: raw, file: file, line: line), name: "mul", file: file, line: line)
+            return try add(scaled, constant(offset, like: raw, file: file, line: line), name: "add", file: file, line: line)
+        }
+    }
+
+    /// Normal samples with `mean` and `stddev` (TF's `tf.random_normal`).
+    public func randomNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1, dtype: DType = .float, seed: Int? = nil,
+                             file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try random(RandomStandardNormal.self, "random_normal", shape, scale: stddev, offset: mean, dtype: dtype, seed: seed, file: file, line: line)
+    }
+
+    /// Normal samples within two standard deviations (TF's `tf.truncated_normal`).
+    public func truncatedNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1, dtype: DType = .float, seed: Int? = nil,
+                                file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try random(TruncatedNormal.self, "truncated_normal", shape, scale: stddev, offset: mean, dtype: dtype, seed: seed, file: file, line: line)
+    }
+
+    /// Uniform samples in [min, max) (TF's `tf.random_uniform`).
+    public func randomUniform(_ shape: [Int], min: Double = 0, max: Double = 1, dtype: DType = .float, seed: Int? = nil,
+                              file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try random(RandomUniform.self, "random_uniform", shape, scale: max - min, offset: min, dtype: dtype, seed: seed, file: file, line: line)
+    }
+
+    /// Uniform samples in [0, 1) of a runtime shape (an int32 vector), e.g. for dropout masks.
+    public func randomUniform(shape: Output, dtype: DType = .float, seed: Int? = nil,
+                              file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        var attrs = nextRandomSeeds(seed)
+        attrs["dtype"] = .type(dtype)
+        attrs["T"] = .type(shape.dtype)
+        return try addOutput(RandomUniform.self, [shape], attrs: attrs, file: file, line: line)
+    }
+}

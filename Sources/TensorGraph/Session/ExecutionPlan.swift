@@ -1,0 +1,90 @@
+/// Where a plan step (or a fetch) gets a value from.
+enum ValueSource {
+    /// Output `output` of plan step `step`.
+    case step(Int, output: Int)
+    /// The fed tensor at position `feed` of the run's sorted feeds.
+    case feed(Int)
+    /// The current value of a variable (node id); reading an uninitialized one throws.
+    case variable(Int)
+    /// A variable reference for a ref input: the kernel receives the variable's id instead of a value.
+    case reference(Int)
+}
+
+/// The identity of a compiled plan: which endpoints are fed and fetched and which nodes are targets.
+struct PlanKey: Hashable {
+    let feeds: [Endpoint]
+    let fetches: [Endpoint]
+    let targets: [Int]
+}
+
+/// A pruned, ordered list of kernel invocations for one (feeds, fetches, targets) signature.
+///
+/// Built once per signature and cached by the session. Steps run in node-id order, which
+/// is a topological order because the graph is append-only; this also makes runs
+/// deterministic (a fetched loss is computed before the update ops that follow it).
+final class ExecutionPlan {
+    struct Step {
+        let node: Node
+        let sources: [ValueSource]
+        let context: KernelContext
+    }
+
+    let steps: [Step]
+    let fetchSources: [ValueSource]
+    /// Spec and placeholder name of each feed, in key order, for validation.
+    let feedSpecs: [(name: String, spec: TensorSpec)]
+
+    init(graph: Graph, key: PlanKey, state: SessionState) throws {
+        let fed = Dictionary(uniqueKeysWithValues: key.feeds.enumerated().map { ($1, $0) })
+        feedSpecs = key.feeds.map { endpoint in
+            let node = graph.nodes[endpoint.node]
+            return (endpoint.index == 0 ? node.name : "\(node.name):\(endpoint.index)", node.outputs[endpoint.index])
+        }
+
+        // Walk back from fetches and targets to everything they need.
+        var needed = Set<Int>()
+        var stack = key.fetches.filter { fed[$0] == nil }.map(\.node) + key.targets
+        while let id = stack.popLast() {
+            guard needed.insert(id).inserted else { continue }
+            let node = graph.nodes[id]
+            for endpoint in node.inputs where fed[endpoint] == nil { stack.append(endpoint.node) }
+            stack.append(contentsOf: node.controlInputs)
+        }
+
+        var stepIndex: [Int: Int] = [:]
+        var steps: [Step] = []
+        func source(for endpoint: Endpoint, asReference: Bool) throws -> ValueSource {
+            if let k = fed[endpoint] { return .feed(k) }
+            let producer = graph.nodes[endpoint.node]
+            if producer.op == VariableV2.self { return asReference ? .reference(producer.id) : .variable(producer.id) }
+            if producer.op == Placeholder.self { throw TensorGraphError.missingFeed(placeholder: producer.name) }
+            guard let s = stepIndex[endpoint.node] else {
+                throw TensorGraphError.invalidArgument("internal: \(producer.name) scheduled after its consumer")
+            }
+            return .step(s, output: endpoint.index)
+        }
+        for id in needed.sorted() {
+            let node = graph.nodes[id]
+            if node.op == VariableV2.self { continue }
+            if node.op == Placeholder.self {
+                // Needed only through a control edge or a fed sibling output: still must be fed.
+                if !node.outputs.indices.contains(where: { fed[Endpoint(node: id, index: $0)] != nil }) {
+                    throw TensorGraphError.missingFeed(placeholder: node.name)
+                }
+                continue
+            }
+            var refs: [Int: Int] = [:]
+            var sources: [ValueSource] = []
+            for (i, endpoint) in node.inputs.enumerated() {
+                let isRef = node.op.refInputs.contains(i)
+                let s = try source(for: endpoint, asReference: isRef)
+                if case .reference(let v) = s { refs[i] = v }
+                sources.append(s)
+            }
+            stepIndex[id] = steps.count
+            steps.append(Step(node: node, sources: sources, context: KernelContext(node: node, refVariables: refs, state: state)))
+        }
+        self.steps = steps
+        fetchSources = try key.fetches.map { try source(for: $0, asReference: false) }
+    }
+}

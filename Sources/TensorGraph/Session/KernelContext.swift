@@ -1,0 +1,139 @@
+/// What a kernel sees while it runs: its node, input values, and output slots.
+///
+/// One context lives per plan step and is reused across runs: an output slot keeps
+/// last run's tensor, and `allocateOutput` hands that storage back when nothing
+/// else still holds it, so steady-state steps do not allocate.
+public final class KernelContext {
+    public let node: Node
+    var inputs: [Tensor]
+    var outputs: [Tensor]
+    /// For each input that is a variable reference, the variable's node id.
+    let refVariables: [Int: Int]
+    unowned let state: SessionState
+
+    init(node: Node, refVariables: [Int: Int], state: SessionState) {
+        self.node = node
+        self.refVariables = refVariables
+        self.state = state
+        inputs = []
+        inputs.reserveCapacity(node.inputs.count)
+        outputs = Array(repeating: Tensor.empty, count: node.outputs.count)
+    }
+
+    @inline(__always) public func input(_ i: Int) -> Tensor { inputs[i] }
+    public var inputCount: Int { inputs.count }
+
+    /// Storage for output `i`, reusing last run's when it has the same dtype and shape and is unshared.
+    public func allocateOutput(_ i: Int, _ dtype: DType, _ shape: [Int]) -> Tensor {
+        var previous = outputs[i]
+        outputs[i] = Tensor.empty
+        if previous.dtype == dtype, previous.shape == shape, !previous.storage.isVariable,
+           isKnownUniquelyReferenced(&previous.storage) {
+            outputs[i] = previous
+            return previous
+        }
+        let fresh = Tensor(uninitialized: dtype, shape: shape)
+        outputs[i] = fresh
+        return fresh
+    }
+
+    /// Sets output `i` to an existing tensor (Identity, Reshape and Const share storage).
+    public func setOutput(_ i: Int, _ tensor: Tensor) { outputs[i] = tensor }
+
+    /// A runtime error naming this node.
+    public func error(_ message: String) -> TensorGraphError {
+        .kernelFailure(op: node.opName, node: node.name, message: message)
+    }
+
+    // MARK: Variables
+
+    /// The current value of the variable behind ref input `i`, or nil when uninitialized.
+    func variableValue(_ i: Int) -> Tensor? { refVariables[i].flatMap { state.variables[$0] } }
+
+    /// Replaces the value of the variable behind ref input `i`, reusing its storage when shapes match.
+    @discardableResult
+    func assignVariable(_ i: Int, _ value: Tensor) -> Tensor {
+        let id = refVariables[i]!
+        if let current = state.variables[id], current.dtype == value.dtype, current.shape == value.shape {
+            current.storage.pointer.copyMemory(from: value.storage.pointer, byteCount: value.byteCount)
+            return current
+        }
+        let owned = value.copy()
+        owned.storage.isVariable = true
+        state.variables[id] = owned
+        return owned
+    }
+
+    /// The variable behind ref input `i`, which must be initialized (for in-place updates).
+    func mutableVariable(_ i: Int) throws -> Tensor {
+        guard let value = variableValue(i) else {
+            throw TensorGraphError.uninitializedVariable(name: state.graph.nodes[refVariables[i]!].name)
+        }
+        return value
+    }
+
+    /// This node's random generator, seeded from its `seed`/`seed2` attributes on first use.
+    func randomGenerator() -> RandomGenerator {
+        if let existing = state.generators[node.id] { return existing }
+        var seed = 0, seed2 = 0
+        if case .int(let s)? = node.attrs["seed"] { seed = s }
+        if case .int(let s)? = node.attrs["seed2"] { seed2 = s }
+        let generator = RandomGenerator(seed: UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(seed2)))
+        state.generators[node.id] = generator
+        return generator
+    }
+}
+
+extension Tensor {
+    /// A shared empty tensor used to clear slots without allocating.
+    nonisolated(unsafe) static let empty = Tensor(zeros: .float, shape: [0])
+}
+
+/// Per-session mutable state: variable values and random generator positions.
+final class SessionState {
+    let graph: Graph
+    var variables: [Int: Tensor] = [:]
+    var generators: [Int: RandomGenerator] = [:]
+    init(graph: Graph) { self.graph = graph }
+}
+
+/// A small, fast, seeded generator (SplitMix64 seeding xoshiro256**).
+public final class RandomGenerator {
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    init(seed: UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+    }
+
+    @inline(__always) func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
+    }
+
+    /// Uniform in [0, 1).
+    @inline(__always) func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Standard normal (Box–Muller).
+    func nextNormal() -> Double {
+        var u = nextUnit()
+        while u == 0 { u = nextUnit() }
+        let v = nextUnit()
+        return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
+    }
+}
+
+import Foundation
+@inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

@@ -1,0 +1,109 @@
+/// Runs a graph: holds variable values and compiled plans.
+///
+/// ```swift
+/// let session = Session(graph: g)
+/// try session.run(g.globalVariablesInitializer())
+/// let (loss, _) = try session.run(loss, target: train, feeding: [x: images, y: labels])
+/// ```
+public final class Session {
+    public let graph: Graph
+    let state: SessionState
+    private var plans: [PlanKey: ExecutionPlan] = [:]
+
+    public init(graph: Graph) {
+        self.graph = graph
+        state = SessionState(graph: graph)
+    }
+
+    /// Evaluates `fetches` (after running `targets`) with `feeds` substituted.
+    public func run(_ fetches: [Output], targets: [Operation] = [], feeding feeds: [Output: Tensor] = [:]) throws -> [Tensor] {
+        for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
+        for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
+        for f in feeds.keys where f.graph !== graph { throw TensorGraphError.foreignGraph("feed '\(f.name)'") }
+
+        let sortedFeeds = feeds.sorted { ($0.key.node.id, $0.key.index) < ($1.key.node.id, $1.key.index) }
+        let key = PlanKey(feeds: sortedFeeds.map(\.key.endpoint), fetches: fetches.map(\.endpoint),
+                          targets: targets.map(\.node.id))
+        let plan: ExecutionPlan
+        if let cached = plans[key] {
+            plan = cached
+        } else {
+            plan = try ExecutionPlan(graph: graph, key: key, state: state)
+            plans[key] = plan
+        }
+        let values = sortedFeeds.map(\.value)
+        for (k, value) in values.enumerated() {
+            let (name, spec) = plan.feedSpecs[k]
+            guard value.dtype == spec.dtype else {
+                throw TensorGraphError.feedDTypeMismatch(placeholder: name, expected: spec.dtype, got: value.dtype)
+            }
+            guard spec.shape.accepts(value.shape) else {
+                throw TensorGraphError.feedShapeMismatch(placeholder: name, expected: spec.shape, got: value.shape)
+            }
+        }
+        try execute(plan, feeds: values)
+        return try plan.fetchSources.map { source in
+            let value = try self.value(of: source, in: plan, feeds: values)
+            // Variables change in place on the next update; hand out a snapshot.
+            return value.storage.isVariable ? value.copy() : value
+        }
+    }
+
+    /// Evaluates one output.
+    public func run(_ fetch: Output, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
+        try run([fetch], feeding: feeds)[0]
+    }
+
+    /// Evaluates one output and runs `target` in the same step (e.g. loss and training op).
+    public func run(_ fetch: Output, target: Operation, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
+        try run([fetch], targets: [target], feeding: feeds)[0]
+    }
+
+    /// Runs operations for their effect (initializers, training steps).
+    public func run(_ targets: Operation..., feeding feeds: [Output: Tensor] = [:]) throws {
+        _ = try run([], targets: targets, feeding: feeds)
+    }
+
+    /// The current value of a variable (a copy), or nil when it is not initialized.
+    public func value(of variable: Variable) -> Tensor? {
+        state.variables[variable.node.id]?.copy()
+    }
+
+    /// Sets a variable's value directly (used by restore).
+    public func setValue(_ value: Tensor, for variable: Variable) throws {
+        guard variable.node.outputs[0].shape.accepts(value.shape), value.dtype == variable.dtype else {
+            throw TensorGraphError.invalidArgument(
+                "Variable '\(variable.name)' is \(variable.dtype)\(variable.shape); cannot set a \(value.dtype)\(TensorShape(value.shape)) value")
+        }
+        let owned = value.copy()
+        owned.storage.isVariable = true
+        state.variables[variable.node.id] = owned
+    }
+
+    private func value(of source: ValueSource, in plan: ExecutionPlan, feeds: [Tensor]) throws -> Tensor {
+        switch source {
+        case let .step(s, output): return plan.steps[s].context.outputs[output]
+        case let .feed(k): return feeds[k]
+        case let .variable(id), let .reference(id):
+            guard let v = state.variables[id] else {
+                throw TensorGraphError.uninitializedVariable(name: graph.nodes[id].name)
+            }
+            return v
+        }
+    }
+
+    private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
+        for step in plan.steps {
+            let context = step.context
+            defer { context.inputs.removeAll(keepingCapacity: true) }
+            for source in step.sources {
+                if case .reference = source {
+                    context.inputs.append(Tensor.empty)
+                } else {
+                    context.inputs.append(try value(of: source, in: plan, feeds: feeds))
+                }
+            }
+            try step.node.op.compute(context)
+        }
+    }
+}

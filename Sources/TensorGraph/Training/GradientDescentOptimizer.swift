@@ -1,0 +1,23 @@
+/// Plain stochastic gradient descent: `var −= learningRate · gradient` (TF's `ApplyGradientDescent`).
+public final class GradientDescentOptimizer: Optimizer {
+    public let learningRate: Double
+    private var rate: Output?
+
+    public init(learningRate: Double, name: String = "GradientDescent") {
+        self.learningRate = learningRate
+        super.init(name: name)
+    }
+
+    public override func prepare(_ graph: Graph, variables: [Variable]) throws {
+        rate = try graph.constant(Tensor(Float(learningRate)), name: "learning_rate")
+    }
+
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+        let graph = variable.value.graph
+        var alpha = rate!
+        if variable.dtype != alpha.dtype { alpha = try graph.cast(alpha, to: variable.dtype) }
+        let node = try graph.addNode(ApplyGradientDescent.self, inputs: [variable.ref, alpha, gradient],
+                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false)])
+        return Operation(graph: graph, node: node)
+    }
+}

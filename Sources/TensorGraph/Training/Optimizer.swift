@@ -1,0 +1,84 @@
+/// Base class of the optimizers: TF1's `compute_gradients` / `apply_gradients` / `minimize`.
+///
+/// Subclasses build one update op per variable (`applyDense`) and may create slot variables
+/// (`slot(for:name:)`), which are ordinary variables named `<variable>/<OptimizerName>[_n]`,
+/// so they are initialized, saved and restored with everything else.
+open class Optimizer {
+    /// The name scope of the update ops (`GradientDescent`, `Adam`, ...).
+    public let name: String
+
+    public init(name: String) { self.name = name }
+
+    /// Gradients of `loss` for each variable (trainable variables by default); nil where unconnected.
+    public func computeGradients(_ loss: Output, variables: [Variable]? = nil) throws -> [(gradient: Output?, variable: Variable)] {
+        let graph = loss.graph
+        let list = variables ?? graph.trainableVariables
+        guard !list.isEmpty else { throw TensorGraphError.invalidArgument("\(name): no variables to optimize") }
+        let grads = try graph.gradients(of: [loss], with: list.map(\.value))
+        return zip(grads, list).map { ($0, $1) }
+    }
+
+    /// An op applying the gradients, and incrementing `globalStep` afterwards when given.
+    public func applyGradients(_ gradientsAndVariables: [(gradient: Output?, variable: Variable)],
+                               globalStep: Variable? = nil) throws -> Operation {
+        let pairs = gradientsAndVariables.compactMap { pair in pair.gradient.map { ($0, pair.variable) } }
+        guard let graph = pairs.first?.0.graph else {
+            throw TensorGraphError.invalidArgument(
+                "\(name): no gradients for any variable (\(gradientsAndVariables.map(\.variable.name).joined(separator: ", ")))")
+        }
+        return try graph.withNameScope(name) {
+            try prepare(graph, variables: pairs.map(\.1))
+            var updates: [Operation] = []
+            for (gradient, variable) in pairs {
+                let update = try graph.withNameScope("update_\(variable.name)") { try applyDense(gradient, to: variable) }
+                updates.append(update)
+            }
+            updates += try finish(graph, updates: updates)
+            guard let globalStep else { return try graph.group(updates, name: "update") }
+            return try graph.withControlDependencies(updates) {
+                try graph.assignAdd(globalStep.value, graph.constant(1.0, like: globalStep.value), name: "global_step_increment").op
+            }
+        }
+    }
+
+    /// Computes and applies gradients of `loss` in one op.
+    public func minimize(_ loss: Output, variables: [Variable]? = nil, globalStep: Variable? = nil) throws -> Operation {
+        try applyGradients(computeGradients(loss, variables: variables), globalStep: globalStep)
+    }
+
+    // MARK: For subclasses
+
+    /// Creates shared nodes (e.g. the learning-rate constant) before the per-variable updates.
+    open func prepare(_ graph: Graph, variables: [Variable]) throws {}
+
+    /// The update op for one variable.
+    open func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+        throw TensorGraphError.invalidArgument("\(name) does not implement applyDense")
+    }
+
+    /// Extra ops run after all updates (Adam's beta-power updates).
+    open func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] { [] }
+
+    /// A zero-initialized slot variable for `variable`, named `<variable>/<name>` (TF's slot naming).
+    public func slot(for variable: Variable, name slotName: String) throws -> Output {
+        let graph = variable.value.graph
+        guard let shape = variable.shape.concrete else {
+            throw TensorGraphError.invalidArgument("\(name): variable '\(variable.name)' needs a fully known shape for slot '\(slotName)'")
+        }
+        return try graph.withScope(exactly: "") {
+            try graph.variable(graph.zeros(shape, dtype: variable.dtype, name: "\(variable.name)/\(slotName)/Initializer/zeros"),
+                               name: "\(variable.name)/\(slotName)", trainable: false)
+        }
+    }
+}
+
+extension Graph {
+    /// The `global_step` int64 variable (created on first use), counting training steps.
+    public func globalStep() throws -> Variable {
+        if let existing = globalVariables.first(where: { $0.name == "global_step" }) { return existing }
+        let value = try withScope(exactly: "") {
+            try variable(constant(Tensor(Int64(0)), name: "global_step/Initializer/zeros"), name: "global_step", trainable: false)
+        }
+        return variable(for: value)!
+    }
+}
