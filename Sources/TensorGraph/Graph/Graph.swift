@@ -126,7 +126,9 @@ public final class Graph: @unchecked Sendable {
     /// Adds a single-output node and returns its output.
     func addOutput(_ op: any Op.Type, name: String? = nil, _ inputs: [Output], attrs: Attributes = [:],
                    file: StaticString, line: UInt) throws -> Output {
-        let node = try addNode(op, name: name, inputs: inputs, attrs: attrs, location: SourceLocation(file: file, line: line))
+        // Operators (`+`, `*`, ...) cannot capture the caller's line; they pass an empty file.
+        let location = file.utf8CodeUnitCount == 0 ? nil : SourceLocation(file: file, line: line)
+        let node = try addNode(op, name: name, inputs: inputs, attrs: attrs, location: location)
         return Output(graph: self, node: node, index: 0)
     }
 

@@ -7,6 +7,10 @@ public enum BroadcastGradientArgs: NonDifferentiableOp {
         try ctx.checkInputCount(2)
         let dtype = try ctx.commonDType()
         guard dtype == .int32 || dtype == .int64 else { throw ctx.error("shapes must be int32 or int64") }
+        if let a = ctx.constantInts(0), let b = ctx.constantInts(1) {
+            guard let (ra, rb) = reductionAxes(a, b) else { throw ctx.error("shapes \(a) and \(b) are not broadcast-compatible") }
+            return [TensorSpec(dtype, TensorShape([ra.count])), TensorSpec(dtype, TensorShape([rb.count]))]
+        }
         return [TensorSpec(dtype, [nil]), TensorSpec(dtype, [nil])]
     }
 

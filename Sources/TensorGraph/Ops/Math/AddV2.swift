@@ -18,4 +18,4 @@ extension Graph {
     }
 }
 
-public func + (x: Output, y: Output) throws -> Output { try x.graph.add(x, y) }
+public func + (x: Output, y: Output) throws -> Output { try x.graph.add(x, y, file: "", line: 0) }

@@ -15,4 +15,4 @@ extension Graph {
 }
 
 /// `-x`.
-public prefix func - (x: Output) throws -> Output { try x.graph.neg(x) }
+public prefix func - (x: Output) throws -> Output { try x.graph.neg(x, file: "", line: 0) }

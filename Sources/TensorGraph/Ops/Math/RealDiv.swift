@@ -17,4 +17,4 @@ extension Graph {
     }
 }
 
-public func / (x: Output, y: Output) throws -> Output { try x.graph.div(x, y) }
+public func / (x: Output, y: Output) throws -> Output { try x.graph.div(x, y, file: "", line: 0) }

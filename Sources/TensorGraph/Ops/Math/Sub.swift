@@ -18,4 +18,4 @@ extension Graph {
     }
 }
 
-public func - (x: Output, y: Output) throws -> Output { try x.graph.sub(x, y) }
+public func - (x: Output, y: Output) throws -> Output { try x.graph.sub(x, y, file: "", line: 0) }

@@ -2,7 +2,8 @@
 ///
 /// Shapes: features [N, C], labels [N, C] → loss [N], backprop [N, C] = softmax(features) − labels.
 /// Gradient: features get g[:, None] · backprop (plus the second-order term when the backprop
-/// output itself is differentiated); labels get g[:, None] · −log_softmax(features).
+/// output itself is differentiated); labels get g[:, None] · −log_softmax(features) (minus the
+/// gradient arriving at backprop).
 public enum SoftmaxCrossEntropyWithLogits: Op {
     public static let wireName = "SoftmaxCrossEntropyWithLogits"
 
@@ -53,10 +54,13 @@ public enum SoftmaxCrossEntropyWithLogits: Op {
         let graph = ctx.graph, logits = ctx.input(0)
         let gLoss = try graph.expandDims(ctx.grad(0), axis: -1)
         var featuresGrad = try gLoss * ctx.output(1)
+        var labelsGrad = try gLoss * graph.neg(graph.logSoftmax(logits))
         if let gBackprop = ctx.gradIfPresent(1) {
             featuresGrad = try featuresGrad + secondOrderTerm(graph, logits: logits, gBackprop: gBackprop)
+            // backprop = softmax − labels, so labels also receive −g_backprop (TF's rule omits this term).
+            labelsGrad = try labelsGrad - gBackprop
         }
-        return [featuresGrad, try gLoss * graph.neg(graph.logSoftmax(logits))]
+        return [featuresGrad, labelsGrad]
     }
 }
 
