@@ -1,0 +1,100 @@
+import TestSupport
+import XCTest
+@testable import TensorGraph
+
+final class SessionTests: XCTestCase {
+    func testFeedsFetchesAndPruning() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 2], name: "x")
+        let y = try g.placeholder(.float, shape: [nil, 2], name: "y")
+        let sum = try x + x
+        _ = try x * y
+        let session = Session(graph: g)
+        // `y` is not needed for `sum`, so it need not be fed.
+        let value = try session.run(sum, feeding: [x: Tensor(shape: [1, 2], scalars: [Float(1), 2])])
+        XCTAssertEqual(value.scalars(as: Float.self), [2, 4])
+        // A batch of another size reuses the compiled plan with new buffers.
+        let bigger = try session.run(sum, feeding: [x: Tensor(shape: [3, 2], scalars: [Float](repeating: 1, count: 6))])
+        XCTAssertEqual(bigger.shape, [3, 2])
+        XCTAssertEqual(value.scalars(as: Float.self), [2, 4], "earlier results are not overwritten")
+    }
+
+    func testMissingFeedNamesThePlaceholder() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 2], name: "images")
+        let y = try g.relu(x)
+        assertThrows(["images", "must feed"]) { try Session(graph: g).run(y) }
+    }
+
+    func testWrongFeedDTypeAndShape() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 3], name: "x")
+        let y = try g.relu(x)
+        let session = Session(graph: g)
+        assertThrows(["'x'", "float64", "expected float32"]) {
+            try session.run(y, feeding: [x: Tensor(shape: [1, 3], scalars: [1.0, 2, 3])])
+        }
+        assertThrows(["'x'", "(2, 2)", "expected (?, 3)"]) {
+            try session.run(y, feeding: [x: Tensor(shape: [2, 2], scalars: [Float](repeating: 0, count: 4))])
+        }
+    }
+
+    func testUninitializedVariableIsNamed() throws {
+        let g = Graph()
+        let w = try g.variable(g.zeros([2]), name: "weights")
+        let y = try w * w
+        assertThrows(["uninitialized variable 'weights'"]) { try Session(graph: g).run(y) }
+    }
+
+    func testFetchFromAnotherGraph() throws {
+        let g1 = Graph(), g2 = Graph()
+        let a = try g1.constant(Float(1))
+        _ = try g2.constant(Float(2))
+        assertThrows(["fetch", "different graph"]) { try Session(graph: g2).run(a) }
+        assertThrows(["different graph"]) { try g2.relu(a) }
+    }
+
+    func testGroupRunsAllControlInputs() throws {
+        let g = Graph()
+        let a = try g.variable(g.zeros([1]), name: "a")
+        let b = try g.variable(g.zeros([1]), name: "b")
+        let one = try g.constant(Tensor([Float(1)]))
+        let both = try g.group([g.assignAdd(a, one).op, g.assignAdd(b, one).op, g.assignAdd(b, one).op])
+        XCTAssertEqual(both.node.opName, "NoOp")
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        try session.run(both)
+        XCTAssertEqual(try session.run([a, b]).map { $0.scalars(as: Float.self) }, [[1], [2]])
+    }
+
+    func testFetchedVariableValuesAreSnapshots() throws {
+        let g = Graph()
+        let v = try g.variable(g.zeros([2]), name: "v")
+        let step = try g.assignAdd(v, g.constant(Tensor([Float(1), 1])))
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        let before = try session.run(v)
+        try session.run(step.op)
+        XCTAssertEqual(before.scalars(as: Float.self), [0, 0])
+        XCTAssertEqual(try session.run(v).scalars(as: Float.self), [1, 1])
+    }
+
+    func testKernelErrorAtRunTimeNamesTheNode() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil], name: "x")
+        let y = try g.reshape(x, to: [2, 2], name: "square")
+        assertThrows(["[Reshape]", "square", "cannot reshape"]) {
+            try Session(graph: g).run(y, feeding: [x: Tensor([Float(1), 2, 3])])
+        }
+    }
+
+    func testFetchingAFedTensorReturnsTheFeed() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [2], name: "x")
+        let y = try g.exp(x)
+        let z = try y + y
+        // Feeding an intermediate output replaces its computation (TF semantics).
+        let value = try Session(graph: g).run(z, feeding: [y: Tensor([Float(1), 2])])
+        XCTAssertEqual(value.scalars(as: Float.self), [2, 4])
+    }
+}
