@@ -19,11 +19,15 @@ let package = Package(
         ),
 
         // MARK: Examples, one executable per seed model
-        .executableTarget(
-            name: "mnist-mlp",
-            dependencies: ["TensorGraph"],
-            path: "Examples/MNISTMLP"
-        ),
+        .target(name: "ExampleSupport", dependencies: ["TensorGraph"], path: "Examples/Support"),
+        .executableTarget(name: "mnist-mlp", dependencies: ["TensorGraph"], path: "Examples/MNISTMLP"),
+        .executableTarget(name: "mnist-dense", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTDense"),
+        .executableTarget(name: "mnist-cnn-small", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTCNNSmall"),
+        .executableTarget(name: "mnist-embedding", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTEmbedding"),
+        .executableTarget(name: "mnist-cnn", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTCNN"),
+        .executableTarget(name: "fashion-mlp", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/FashionMLP"),
+        .executableTarget(name: "fashion-cnn", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/FashionCNN"),
+        .executableTarget(name: "mnist-raw", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTRaw"),
 
         // MARK: Tests
         .target(

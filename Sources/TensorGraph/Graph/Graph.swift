@@ -17,6 +17,9 @@ public final class Graph: @unchecked Sendable {
     public private(set) var globalVariables: [Variable] = []
     private var variablesByNode: [Int: Int] = [:]
 
+    /// Layers added by the layer builders, in order (for `summary()`).
+    public internal(set) var layers: [LayerRecord] = []
+
     public init() {}
 
     /// The variables an optimizer updates by default (TF's `TRAINABLE_VARIABLES`).

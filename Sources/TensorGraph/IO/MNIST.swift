@@ -4,6 +4,8 @@ import Foundation
 public struct LabeledImages: Sendable {
     /// [N, rows·columns] float32 in [0, 1].
     public let images: Tensor
+    /// [N, rows·columns] uint8: the raw 0–255 pixel values (for embedding models).
+    public let pixels: Tensor
     /// [N] int32 class labels.
     public let labels: Tensor
     /// [N, classes] float32 one-hot labels.
@@ -21,6 +23,7 @@ public struct LabeledImages: Sendable {
         }
         let n = raw.shape[0], pixels = raw.shape[1] * raw.shape[2]
         imageShape = [raw.shape[1], raw.shape[2]]
+        self.pixels = raw.reshaped(to: [n, pixels])
         let scaled = Tensor(uninitialized: .float, shape: [n, pixels])
         let src = raw.pointer(UInt8.self), dst = scaled.pointer(Float.self)
         for i in 0..<(n * pixels) { dst[i] = Float(src[i]) / 255 }
@@ -35,8 +38,9 @@ public struct LabeledImages: Sendable {
         oneHotLabels = Tensor(shape: [n, classes], scalars: hot)
     }
 
-    private init(images: Tensor, labels: Tensor, oneHotLabels: Tensor, imageShape: [Int]) {
+    private init(images: Tensor, pixels: Tensor, labels: Tensor, oneHotLabels: Tensor, imageShape: [Int]) {
         self.images = images
+        self.pixels = pixels
         self.labels = labels
         self.oneHotLabels = oneHotLabels
         self.imageShape = imageShape
@@ -44,7 +48,7 @@ public struct LabeledImages: Sendable {
 
     /// The examples in `range`, copied.
     public func subset(_ range: Range<Int>) -> LabeledImages {
-        LabeledImages(images: images.rows(range), labels: labels.rows(range), oneHotLabels: oneHotLabels.rows(range),
+        LabeledImages(images: images.rows(range), pixels: pixels.rows(range), labels: labels.rows(range), oneHotLabels: oneHotLabels.rows(range),
                       imageShape: imageShape)
     }
 
@@ -79,6 +83,8 @@ public struct LabeledImages: Sendable {
         public var count: Int { range.count }
         /// [B, pixels] float32.
         public var images: Tensor { gather(source.images) }
+        /// [B, pixels] uint8 raw values.
+        public var pixels: Tensor { gather(source.pixels) }
         /// [B] int32.
         public var labels: Tensor { gather(source.labels) }
         /// [B, classes] float32.

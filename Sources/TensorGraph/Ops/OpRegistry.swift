@@ -4,7 +4,8 @@ public enum OpRegistry {
         // Array and state
         Const.self, Placeholder.self, PlaceholderWithDefault.self, Identity.self, StopGradient.self, NoOp.self,
         Shape.self, Reshape.self, ExpandDims.self, Fill.self, ZerosLike.self, OnesLike.self, OneHot.self, Cast.self,
-        BroadcastGradientArgs.self, BroadcastTo.self,
+        BroadcastGradientArgs.self, BroadcastTo.self, GatherV2.self, UnsortedSegmentSum.self, Transpose.self, ConcatV2.self,
+        Slice.self, Pad.self, Squeeze.self, Pack.self, StridedSlice.self,
         VariableV2.self, Assign.self, AssignAdd.self, AssignSub.self,
         // Math
         AddV2.self, Sub.self, Mul.self, RealDiv.self, Maximum.self, Minimum.self, AddN.self, MatMul.self,
@@ -15,10 +16,11 @@ public enum OpRegistry {
         // Neural network
         BiasAdd.self, BiasAddGrad.self, Softmax.self, LogSoftmax.self,
         SoftmaxCrossEntropyWithLogits.self, SparseSoftmaxCrossEntropyWithLogits.self,
+        Conv2D.self, Conv2DBackpropInput.self, Conv2DBackpropFilter.self, MaxPool.self, MaxPoolGrad.self, AvgPool.self, AvgPoolGrad.self,
         // Random
         RandomUniform.self, RandomStandardNormal.self, TruncatedNormal.self,
         // Training
-        ApplyGradientDescent.self,
+        ApplyGradientDescent.self, ApplyMomentum.self, ApplyAdam.self, ApplyRMSProp.self,
     ]
 
     /// Op types by wire name.

@@ -37,6 +37,16 @@ public final class KernelContext {
         return fresh
     }
 
+    /// A scratch buffer of at least `count` elements, kept across runs (im2col columns and the like).
+    /// Valid only during this kernel call.
+    public func scratch<T>(_ type: T.Type, count: Int, slot: Int = 0) -> UnsafeMutablePointer<T> {
+        let bytes = count * MemoryLayout<T>.stride
+        while scratchBuffers.count <= slot { scratchBuffers.append(TensorStorage(byteCount: 0)) }
+        if scratchBuffers[slot].byteCount < bytes { scratchBuffers[slot] = TensorStorage(byteCount: bytes) }
+        return scratchBuffers[slot].pointer.bindMemory(to: T.self, capacity: Swift.max(count, 1))
+    }
+    private var scratchBuffers: [TensorStorage] = []
+
     /// Sets output `i` to an existing tensor (Identity, Reshape and Const share storage).
     public func setOutput(_ i: Int, _ tensor: Tensor) { outputs[i] = tensor }
 

@@ -1,0 +1,35 @@
+// Seed 002: Conv 16 5x5 same relu, MaxPool, Conv 32 5x5 same relu, MaxPool, Flatten, Dense 128 relu,
+// Dropout 0.4, Dense 10 softmax; Adam, batch 128, 2 epochs.
+import ExampleSupport
+import TensorGraph
+
+runExample {
+    let options = ExampleOptions()
+    let mnist = try loadMNIST(options)
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
+    let y = try g.placeholder(.float, shape: [nil, 10], name: "y")
+    let training = try g.placeholder(default: g.constant(false), shape: [], name: "training")
+    let images = try g.reshape(x, to: [-1, 28, 28, 1])
+    var h = try g.conv2d(images, filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
+    h = try g.maxPooling2d(h)
+    h = try g.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
+    h = try g.maxPooling2d(h)
+    h = try g.dense(g.flatten(h), units: 128, activation: .relu)
+    h = try g.dropout(h, rate: 0.4, training: training)
+    let logits = try g.dense(h, units: 10)
+    let probabilities = try g.softmax(logits, name: "probabilities")
+    let loss = try g.mean(g.softmaxCrossEntropyWithLogits(labels: y, logits: logits))
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(probabilities, axis: 1), g.argMax(y, axis: 1)), to: .float))
+    let train = try AdamOptimizer().minimize(loss)
+    print(g.summary(title: "mnist-cnn"))
+
+    let session = Session(graph: g)
+    try session.run(g.globalVariablesInitializer())
+    let on = Tensor(true), off = Tensor(false)
+    let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, isTraining in
+        [x: batch.images, y: batch.oneHotLabels, training: isTraining ? on : off]
+    }
+    let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 2), batchSize: 128, shuffleSeed: 1, test: mnist.test)
+    report("mnist-cnn", history: history, target: 98.5)
+}

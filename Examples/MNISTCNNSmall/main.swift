@@ -1,0 +1,28 @@
+// Seed 000 CNNModel: Conv 32 3x3 valid relu, MaxPool 2, Flatten, Dense 32 relu, Dense 10 logits; Adam, batch 32, 5 epochs.
+import ExampleSupport
+import TensorGraph
+
+runExample {
+    let options = ExampleOptions()
+    let mnist = try loadMNIST(options)
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
+    let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+    let images = try g.reshape(x, to: [-1, 28, 28, 1])
+    let conv = try g.conv2d(images, filters: 32, kernelSize: (3, 3), activation: .relu)
+    let pooled = try g.maxPooling2d(conv)
+    let hidden = try g.dense(g.flatten(pooled), units: 32, activation: .relu)
+    let logits = try g.dense(hidden, units: 10, name: "logits")
+    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let train = try AdamOptimizer().minimize(loss)
+    print(g.summary(title: "mnist-cnn-small"))
+
+    let session = Session(graph: g)
+    try session.run(g.globalVariablesInitializer())
+    let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
+        [x: batch.images, labels: batch.labels]
+    }
+    let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 5), batchSize: 32, shuffleSeed: 1, test: mnist.test)
+    report("mnist-cnn-small", history: history, target: 98.3)
+}

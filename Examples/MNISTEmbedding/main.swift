@@ -1,0 +1,27 @@
+// Seed 000 EmbeddingModel: Embedding(784, 3) over raw 0-255 pixel values, Flatten, Dense 32 relu, Dense 10 logits;
+// Adam, batch 32, 3 epochs. (As in the tutorial, input_dim is 784 although only values 0-255 occur.)
+import ExampleSupport
+import TensorGraph
+
+runExample {
+    let options = ExampleOptions()
+    let mnist = try loadMNIST(options)
+    let g = Graph()
+    let pixels = try g.placeholder(.uint8, shape: [nil, 784], name: "pixels")
+    let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+    let embedded = try g.embedding(g.cast(pixels, to: .int32), inputDim: 784, outputDim: 3)
+    let hidden = try g.dense(g.flatten(embedded), units: 32, activation: .relu)
+    let logits = try g.dense(hidden, units: 10, name: "logits")
+    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let train = try AdamOptimizer().minimize(loss)
+    print(g.summary(title: "mnist-embedding"))
+
+    let session = Session(graph: g)
+    try session.run(g.globalVariablesInitializer())
+    let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
+        [pixels: batch.pixels, labels: batch.labels]
+    }
+    let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 3), batchSize: 32, shuffleSeed: 1, test: mnist.test)
+    report("mnist-embedding", history: history, target: 90)
+}

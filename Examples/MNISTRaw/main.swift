@@ -1,0 +1,51 @@
+// Seed 004: raw weight tensors 784-500 relu-10 (initialized N(0, 1) as in the notebook), the notebook's
+// sigmoid "mnist_loss", and hand-written SGD updates (p -= lr · grad) as AssignSub ops; batch 1000, lr 50.
+import ExampleSupport
+import Foundation
+import TensorGraph
+
+runExample {
+    let options = ExampleOptions()
+    let mnist = try loadMNIST(options)
+    let epochs = options.int("--epochs", default: 30)
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
+    let y = try g.placeholder(.float, shape: [nil, 10], name: "y")
+    func initParams(_ shape: [Int], _ name: String) throws -> Output {
+        try g.variable(g.randomNormal(shape, stddev: 1.0), name: name)
+    }
+    let w1 = try initParams([784, 500], "w1"), b1 = try initParams([500], "b1")
+    let w2 = try initParams([500, 10], "w2"), b2 = try initParams([10], "b2")
+    let params = [w1, b1, w2, b2]
+    let predictions = try g.matMul(g.maximum(g.matMul(x, w1) + b1, g.constant(Float(0))), w2) + b2
+
+    // mnist_loss: where(target == 1, 1 − sigmoid(p), sigmoid(p)).mean(), written with arithmetic on the 0/1 targets.
+    let s = try g.sigmoid(predictions)
+    let one = try g.constant(Float(1))
+    let loss = try g.mean(y * (one - s) + (one - y) * s)
+
+    // Hand-written SGD: compute gradients, then p -= lr · grad for each parameter.
+    let lr = try g.constant(Float(50))
+    let grads = try g.gradients(of: loss, with: params)
+    let updates = try zip(params, grads).map { p, grad in try g.assignSub(p, lr * grad!).op }
+    let step = try g.group(updates, name: "sgd_step")
+
+    let correct = try g.equal(g.argMax(predictions, axis: 1), g.argMax(y, axis: 1))
+    let accuracy = try g.mean(g.cast(correct, to: .float))
+
+    let session = Session(graph: g)
+    try session.run(g.globalVariablesInitializer())
+    var testAccuracy: Float = 0
+    var seconds = 0.0
+    for epoch in 0..<epochs {
+        let start = Date()
+        for batch in mnist.train.batches(of: 1000, shuffleSeed: 4, epoch: epoch) {
+            try session.run(step, feeding: [x: batch.images, y: batch.oneHotLabels])
+        }
+        seconds += Date().timeIntervalSince(start)
+        testAccuracy = try session.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar()
+        if epoch % 10 == 0 || epoch == epochs - 1 { print(String(format: "Epoch %d: Accuracy: %.2f%%", epoch, testAccuracy * 100)) }
+    }
+    print(String(format: "mnist-raw: test accuracy %.2f%% (target ≥ 90%%), %.2f s per epoch over %d epochs",
+                 testAccuracy * 100, seconds / Double(epochs), epochs))
+}

@@ -1,0 +1,91 @@
+/// Max and average pooling over NHWC windows, forward and backward.
+/// SAME padding never reads padded positions: max ignores them, average divides by the valid count (TF semantics).
+
+func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>) {
+    let c = g.channels
+    for n in 0..<g.batch {
+        let image = x + n * g.height * g.width * c
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let dst = out + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                dst.update(repeating: -T.infinity, count: c)
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.strideY + ky - g.padTop
+                    guard iy >= 0 && iy < g.height else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.strideX + kx - g.padLeft
+                        guard ix >= 0 && ix < g.width else { continue }
+                        let src = image + (iy * g.width + ix) * c
+                        for j in 0..<c where src[j] > dst[j] || src[j].isNaN { dst[j] = src[j] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Routes each output gradient to the first input position holding the window's maximum.
+func maxPoolGrad<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ grad: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>) {
+    let c = g.channels
+    dx.update(repeating: 0, count: g.batch * g.height * g.width * c)
+    for n in 0..<g.batch {
+        let base = n * g.height * g.width * c
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let gy = grad + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                for j in 0..<c {
+                    var best = -T.infinity, bestIndex = -1
+                    for ky in 0..<g.kernelHeight {
+                        let iy = oy * g.strideY + ky - g.padTop
+                        guard iy >= 0 && iy < g.height else { continue }
+                        for kx in 0..<g.kernelWidth {
+                            let ix = ox * g.strideX + kx - g.padLeft
+                            guard ix >= 0 && ix < g.width else { continue }
+                            let index = base + (iy * g.width + ix) * c + j
+                            if bestIndex < 0 || x[index] > best { best = x[index]; bestIndex = index }
+                        }
+                    }
+                    if bestIndex >= 0 { dx[bestIndex] += gy[j] }
+                }
+            }
+        }
+    }
+}
+
+/// The number of real (unpadded) input positions in the window at (oy, ox).
+@inline(__always)
+func validWindowCount(_ g: WindowGeometry, _ oy: Int, _ ox: Int) -> Int {
+    let y0 = Swift.max(oy * g.strideY - g.padTop, 0), y1 = Swift.min(oy * g.strideY - g.padTop + g.kernelHeight, g.height)
+    let x0 = Swift.max(ox * g.strideX - g.padLeft, 0), x1 = Swift.min(ox * g.strideX - g.padLeft + g.kernelWidth, g.width)
+    return Swift.max(y1 - y0, 0) * Swift.max(x1 - x0, 0)
+}
+
+/// Average pooling (`backward == false`) or its gradient (`backward == true`: spreads `src` windows into `dst`).
+func avgPool<T: FloatScalar>(_ src: UnsafePointer<T>, _ g: WindowGeometry, _ dst: UnsafeMutablePointer<T>, backward: Bool) {
+    let c = g.channels
+    if backward { dst.update(repeating: 0, count: g.batch * g.height * g.width * c) }
+    for n in 0..<g.batch {
+        let imageOffset = n * g.height * g.width * c
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let o = ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                let scale = 1 / T(Swift.max(validWindowCount(g, oy, ox), 1))
+                if !backward { (dst + o).update(repeating: 0, count: c) }
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.strideY + ky - g.padTop
+                    guard iy >= 0 && iy < g.height else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.strideX + kx - g.padLeft
+                        guard ix >= 0 && ix < g.width else { continue }
+                        let i = imageOffset + (iy * g.width + ix) * c
+                        if backward {
+                            for j in 0..<c { dst[i + j] += src[o + j] * scale }
+                        } else {
+                            for j in 0..<c { dst[o + j] += src[i + j] * scale }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Pads with zeros: `paddings` [rank, 2] gives (before, after) per dimension.
+///
+/// Gradient: the slice of g that covers the original input.
+public enum Pad: Op {
+    public static let wireName = "Pad"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(2)
+        let dtype = ctx.inputs[0].dtype
+        guard let p = ctx.constantInts(1) else { return [TensorSpec(dtype, TensorShape(ctx.inputs[0].shape.dims.map { $0.map { _ in nil } }))] }
+        guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, TensorShape(Array(repeating: nil, count: p.count / 2)))] }
+        guard p.count == 2 * dims.count, p.allSatisfy({ $0 >= 0 }) else {
+            throw ctx.error("paddings \(p) must be non-negative [\(dims.count), 2] for input \(ctx.inputs[0].shape)")
+        }
+        return [TensorSpec(dtype, TensorShape(dims.enumerated().map { d, n in n.map { $0 + p[2 * d] + p[2 * d + 1] } }))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        guard let p = integerValues(ctx.input(1)), p.count == 2 * x.rank, p.allSatisfy({ $0 >= 0 }) else {
+            throw ctx.error("paddings must be non-negative [\(x.rank), 2]")
+        }
+        let outShape = x.shape.enumerated().map { d, n in n + p[2 * d] + p[2 * d + 1] }
+        let out = ctx.allocateOutput(0, x.dtype, outShape)
+        out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
+        guard x.count > 0 else { return }
+        // Write the input block into the zeroed output: the reverse of copyBlock.
+        let rank = x.rank, size = x.dtype.byteCount
+        if rank == 0 { return out.storage.pointer.copyMemory(from: x.storage.pointer, byteCount: size) }
+        var strides = [Int](repeating: 1, count: rank)
+        for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * outShape[d + 1] }
+        let run = x.shape[rank - 1] * size
+        var index = [Int](repeating: 0, count: rank)
+        for r in 0..<(x.count / x.shape[rank - 1]) {
+            var offset = p[2 * (rank - 1)]
+            for d in 0..<(rank - 1) { offset += (p[2 * d] + index[d]) * strides[d] }
+            (out.storage.pointer + offset * size).copyMemory(from: x.storage.pointer + r * run, byteCount: run)
+            var d = rank - 2
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < x.shape[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        guard let p = ctx.graph.constantValue(of: ctx.node.inputs[1]).flatMap(integerValues) else {
+            throw TensorGraphError.invalidArgument("[Pad] gradient needs constant paddings (node '\(ctx.node.name)')")
+        }
+        let rank = p.count / 2
+        let begin = (0..<rank).map { p[2 * $0] }
+        let size = (0..<rank).map { d in ctx.input(0).shape.dims?[d] ?? nil }.map { $0 ?? -1 }
+        guard size.enumerated().allSatisfy({ $1 >= 0 || p[2 * $0 + 1] == 0 }) else {
+            throw TensorGraphError.invalidArgument("[Pad] gradient needs known dimensions where padding is added after (node '\(ctx.node.name)')")
+        }
+        return [try ctx.graph.slice(ctx.grad(), begin: begin, size: size), nil]
+    }
+}
+
+extension Graph {
+    /// `x` padded with zeros by `paddings` [[before, after], ...].
+    public func pad(_ x: Output, paddings: [[Int]], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let p = try constant(Tensor(shape: [paddings.count, 2], scalars: paddings.flatMap { $0.map(Int32.init) }), name: "Pad/paddings",
+                             file: file, line: line)
+        return try addOutput(Pad.self, name: name, [x, p], attrs: ["T": .type(x.dtype), "Tpaddings": .type(.int32)], file: file, line: line)
+    }
+}

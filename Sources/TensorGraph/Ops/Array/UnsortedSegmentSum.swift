@@ -1,0 +1,54 @@
+/// Sums rows of `data` into `num_segments` buckets chosen by `segment_ids` (ids outside the range are dropped, as in TF).
+///
+/// Shapes: data [K, ...], ids [K] → [num_segments, ...]. Gradient for data: g gathered by ids.
+public enum UnsortedSegmentSum: Op {
+    public static let wireName = "UnsortedSegmentSum"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(3)
+        try ctx.requireFloat(ctx.inputs[0].dtype)
+        guard ctx.inputs[1].dtype.isInteger, ctx.inputs[2].dtype.isInteger else { throw ctx.error("segment_ids and num_segments must be integers") }
+        if let r = ctx.inputs[1].shape.rank, r != 1 { throw ctx.error("only rank-1 segment_ids are supported, got \(ctx.inputs[1].shape)") }
+        let segments = ctx.constantInts(2)?.first
+        guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
+        guard !dims.isEmpty else { throw ctx.error("data must have rank >= 1") }
+        return [TensorSpec(ctx.inputs[0].dtype, TensorShape([segments] + dims.dropFirst()))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let data = ctx.input(0)
+        guard let ids = integerValues(ctx.input(1)), let segments = integerValues(ctx.input(2))?.first, segments >= 0,
+              data.rank >= 1, ids.count == data.shape[0] else {
+            throw ctx.error("need one segment id per row of data \(data.shape)")
+        }
+        let out = ctx.allocateOutput(0, data.dtype, [segments] + data.shape.dropFirst())
+        let row = data.shape.dropFirst().reduce(1, *)
+        func run<T: FloatScalar>(_: T.Type) {
+            let src = data.pointer(T.self), dst = out.pointer(T.self)
+            dst.update(repeating: 0, count: out.count)
+            for (k, id) in ids.enumerated() where (0..<segments).contains(id) {
+                for j in 0..<row { dst[id * row + j] += src[k * row + j] }
+            }
+        }
+        switch data.dtype {
+        case .float: run(Float.self)
+        case .double: run(Double.self)
+        default: throw ctx.error("no kernel for dtype \(data.dtype)")
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        [try ctx.graph.gather(ctx.grad(), indices: ctx.input(1)), nil, nil]
+    }
+}
+
+extension Graph {
+    /// Row sums of `data` grouped by `segmentIDs` into `numSegments` rows.
+    public func unsortedSegmentSum(_ data: Output, segmentIDs: Output, numSegments: Int, name: String? = nil,
+                                   file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let n = try constant(Tensor(Int32(numSegments)), name: "num_segments", file: file, line: line)
+        return try addOutput(UnsortedSegmentSum.self, name: name, [data, segmentIDs, n],
+                             attrs: ["T": .type(data.dtype), "Tindices": .type(segmentIDs.dtype), "Tnumsegments": .type(.int32)],
+                             file: file, line: line)
+    }
+}

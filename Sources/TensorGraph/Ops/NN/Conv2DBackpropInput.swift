@@ -1,0 +1,64 @@
+/// The gradient of Conv2D with respect to its input: (input_sizes, filter, out_backprop) → [N, H, W, C].
+///
+/// Computed as out_backprop [N·OH·OW, F] · filterᵀ [F, KH·KW·C], scattered back by col2im.
+/// Gradient: none for the sizes; Conv2DBackpropFilter(g, shape(filter), dy) for the filter; Conv2D(g, filter) for dy.
+public enum Conv2DBackpropInput: Op {
+    public static let wireName = "Conv2DBackpropInput"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(3)
+        let dtype = ctx.inputs[1].dtype
+        try ctx.requireFloat(dtype)
+        guard ctx.inputs[2].dtype == dtype else { throw ctx.error("out_backprop is \(ctx.inputs[2].dtype), filter is \(dtype)") }
+        _ = try WindowAttributes(ctx.attrs, needsKernel: false, fail: ctx.error)
+        if let sizes = ctx.constantInts(0) {
+            guard sizes.count == 4 else { throw ctx.error("input_sizes must have 4 elements, got \(sizes)") }
+            return [TensorSpec(dtype, TensorShape(sizes))]
+        }
+        return [TensorSpec(dtype, TensorShape([nil, nil, nil, ctx.inputs[1].shape.dims?[2] ?? nil]))]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        guard let sizes = integerValues(ctx.input(0)), sizes.count == 4 else { throw ctx.error("input_sizes must have 4 elements") }
+        let filter = ctx.input(1), dy = ctx.input(2)
+        let window = try ctx.windowAttributes(needsKernel: false)
+        let g = try ctx.geometry(input: sizes, kernel: (filter.shape[0], filter.shape[1]), window)
+        let f = filter.shape[3]
+        guard dy.shape == [g.batch, g.outHeight, g.outWidth, f], filter.shape[2] == g.channels else {
+            throw ctx.error("out_backprop \(dy.shape) does not match input \(sizes) and filter \(filter.shape)")
+        }
+        let out = ctx.allocateOutput(0, dy.dtype, sizes)
+        func run<T: FloatScalar>(_: T.Type) {
+            let cols = ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
+            gemm(T.self, transposeA: false, transposeB: true, m: g.outputPositions, n: g.patchSize, k: f,
+                 a: dy.pointer(T.self), b: filter.pointer(T.self), c: cols)
+            col2im(cols, g, out.pointer(T.self))
+        }
+        switch dy.dtype {
+        case .float: run(Float.self)
+        case .double: run(Double.self)
+        default: throw ctx.error("no kernel for dtype \(dy.dtype)")
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let graph = ctx.graph, filter = ctx.input(1), dy = ctx.input(2), g = try ctx.grad()
+        let w = try WindowAttributes.of(ctx.node)
+        return [nil,
+                try graph.conv2DBackpropFilter(input: g, filterSizes: graph.shape(of: filter), outBackprop: dy, strides: w.strides, padding: w.padding),
+                try graph.conv2D(g, filter: filter, strides: w.strides, padding: w.padding)]
+    }
+}
+
+extension Graph {
+    /// The input gradient of a convolution.
+    public func conv2DBackpropInput(inputSizes: Output, filter: Output, outBackprop: Output, strides: (Int, Int), padding: Padding,
+                                    file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        var attrs = WindowAttributes.attributes(strides: strides, padding: padding)
+        attrs["T"] = .type(filter.dtype)
+        attrs["dilations"] = .ints([1, 1, 1, 1])
+        attrs["use_cudnn_on_gpu"] = .bool(true)
+        attrs["explicit_paddings"] = .ints([])
+        return try addOutput(Conv2DBackpropInput.self, [inputSizes, filter, outBackprop], attrs: attrs, file: file, line: line)
+    }
+}

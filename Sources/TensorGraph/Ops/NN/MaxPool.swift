@@ -1,0 +1,82 @@
+/// Max pooling over NHWC windows (`ksize`, `strides`, `padding`): [N, H, W, C] → [N, OH, OW, C].
+///
+/// Gradient: MaxPoolGrad(input, output, g), which routes g to each window's (first) maximum.
+public enum MaxPool: Op {
+    public static let wireName = "MaxPool"
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        try ctx.requireFloat(ctx.inputs[0].dtype)
+        let w = try WindowAttributes(ctx.attrs, needsKernel: true, fail: ctx.error)
+        let shape = try w.outputShape(input: ctx.inputs[0].shape, kernel: (w.kernel!.0, w.kernel!.1),
+                                      channels: ctx.inputs[0].shape.dims?.last ?? nil, fail: ctx.error)
+        return [TensorSpec(ctx.inputs[0].dtype, shape)]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0)
+        let w = try ctx.windowAttributes(needsKernel: true)
+        let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
+        let out = ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        switch x.dtype {
+        case .float: maxPool(x.pointer(Float.self), g, out.pointer(Float.self))
+        case .double: maxPool(x.pointer(Double.self), g, out.pointer(Double.self))
+        default: throw ctx.error("no kernel for dtype \(x.dtype)")
+        }
+    }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let w = try WindowAttributes.of(ctx.node)
+        return [try ctx.graph.maxPoolGrad(original: ctx.input(0), pooled: ctx.output(), grad: ctx.grad(),
+                                          ksize: w.kernel!, strides: w.strides, padding: w.padding)]
+    }
+}
+
+/// The gradient of MaxPool: (orig_input, orig_output, grad) → [N, H, W, C].
+///
+/// No gradient rule of its own (TF's is MaxPoolGradGrad); differentiating it throws.
+public enum MaxPoolGrad: Op {
+    public static let wireName = "MaxPoolGrad"
+    public static var differentiability: Differentiability { .missing }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(3)
+        let dtype = try ctx.commonDType()
+        try ctx.requireFloat(dtype)
+        _ = try WindowAttributes(ctx.attrs, needsKernel: true, fail: ctx.error)
+        return [ctx.inputs[0]]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let x = ctx.input(0), dy = ctx.input(2)
+        let w = try ctx.windowAttributes(needsKernel: true)
+        let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
+        guard dy.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
+            throw ctx.error("grad \(dy.shape) does not match pooled shape of input \(x.shape)")
+        }
+        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        switch x.dtype {
+        case .float: maxPoolGrad(x.pointer(Float.self), g, dy.pointer(Float.self), out.pointer(Float.self))
+        case .double: maxPoolGrad(x.pointer(Double.self), g, dy.pointer(Double.self), out.pointer(Double.self))
+        default: throw ctx.error("no kernel for dtype \(x.dtype)")
+        }
+    }
+}
+
+extension Graph {
+    /// Max pooling with window `ksize` (kh, kw).
+    public func maxPool(_ x: Output, ksize: (Int, Int), strides: (Int, Int), padding: Padding, name: String? = nil,
+                        file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        var attrs = WindowAttributes.attributes(strides: strides, padding: padding, kernel: ksize)
+        attrs["T"] = .type(x.dtype)
+        return try addOutput(MaxPool.self, name: name, [x], attrs: attrs, file: file, line: line)
+    }
+
+    /// The gradient of a max pool.
+    public func maxPoolGrad(original: Output, pooled: Output, grad: Output, ksize: (Int, Int), strides: (Int, Int), padding: Padding,
+                            file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        var attrs = WindowAttributes.attributes(strides: strides, padding: padding, kernel: ksize)
+        attrs["T"] = .type(original.dtype)
+        return try addOutput(MaxPoolGrad.self, [original, pooled, grad], attrs: attrs, file: file, line: line)
+    }
+}

@@ -1,0 +1,46 @@
+/// Adam update, in place (TF's ApplyAdam):
+/// lr_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ); m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); var −= lr_t·m/(√v + ε).
+///
+/// Inputs: (var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad).
+public enum ApplyAdam: Op {
+    public static let wireName = "ApplyAdam"
+    public static var refInputs: Set<Int> { [0, 1, 2] }
+    public static var isStateful: Bool { true }
+    public static var differentiability: Differentiability { .missing }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(10)
+        let dtype = try ctx.commonDType()
+        try ctx.requireFloat(dtype)
+        for i in [1, 2, 9] where !ctx.inputs[i].shape.isCompatible(with: ctx.inputs[0].shape) {
+            throw ctx.error("input \(i) of shape \(ctx.inputs[i].shape) does not match variable of shape \(ctx.inputs[0].shape)")
+        }
+        return [ctx.inputs[0]]
+    }
+
+    public static func compute(_ ctx: KernelContext) throws {
+        let variable = try ctx.mutableVariable(0), m = try ctx.mutableVariable(1), v = try ctx.mutableVariable(2)
+        let grad = ctx.input(9)
+        guard variable.shape == grad.shape, m.shape == grad.shape, v.shape == grad.shape else {
+            throw ctx.error("grad \(grad.shape) and slots must match variable \(variable.shape)")
+        }
+        func run<T: FloatScalar>(_: T.Type) {
+            func scalar(_ i: Int) -> T { ctx.input(i).pointer(T.self)[0] }
+            let beta1Power = scalar(3), beta2Power = scalar(4), lr = scalar(5)
+            let beta1 = scalar(6), beta2 = scalar(7), epsilon = scalar(8)
+            let rate = lr * T.sqrt(1 - beta2Power) / (1 - beta1Power)
+            let w = variable.pointer(T.self), mp = m.pointer(T.self), vp = v.pointer(T.self), g = grad.pointer(T.self)
+            for i in 0..<variable.count {
+                mp[i] += (g[i] - mp[i]) * (1 - beta1)
+                vp[i] += (g[i] * g[i] - vp[i]) * (1 - beta2)
+                w[i] -= rate * mp[i] / (T.sqrt(vp[i]) + epsilon)
+            }
+        }
+        switch variable.dtype {
+        case .float: run(Float.self)
+        case .double: run(Double.self)
+        default: throw ctx.error("no kernel for dtype \(variable.dtype)")
+        }
+        ctx.setOutput(0, variable)
+    }
+}

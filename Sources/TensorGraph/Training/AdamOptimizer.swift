@@ -1,0 +1,50 @@
+/// Adam (Kingma & Ba) with TF1's defaults and `ApplyAdam` semantics.
+///
+/// Slots `<var>/Adam` (m) and `<var>/Adam_1` (v); non-slot variables `beta1_power` and
+/// `beta2_power` start at β₁, β₂ and are multiplied by them after each step.
+public final class AdamOptimizer: Optimizer {
+    public let learningRate: Double, beta1: Double, beta2: Double, epsilon: Double
+    private var constants: [Output] = []
+    private var powers: (Output, Output)?
+
+    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, name: String = "Adam") {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        super.init(name: name)
+    }
+
+    public override func prepare(_ graph: Graph, variables: [Variable]) throws {
+        let dtype = variables.first?.dtype ?? .float
+        func scalar(_ v: Double, _ name: String) throws -> Output {
+            try graph.constant(dtype == .double ? Tensor(v) : Tensor(Float(v)), name: name)
+        }
+        constants = [try scalar(learningRate, "learning_rate"), try scalar(beta1, "beta1"), try scalar(beta2, "beta2"),
+                     try scalar(epsilon, "epsilon")]
+        if powers == nil || powers!.0.graph !== graph {
+            powers = try graph.withScope(exactly: "") {
+                (try graph.variable(scalar(beta1, "beta1_power/initial_value"), name: "beta1_power", trainable: false),
+                 try graph.variable(scalar(beta2, "beta2_power/initial_value"), name: "beta2_power", trainable: false))
+            }
+        }
+    }
+
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+        let graph = variable.value.graph
+        let m = try slot(for: variable, name: name), v = try slot(for: variable, name: "\(name)_1")
+        let (p1, p2) = powers!
+        let refs = try [variable.ref, graph.requireVariable(m).ref, graph.requireVariable(v).ref,
+                        graph.requireVariable(p1).value, graph.requireVariable(p2).value]
+        let node = try graph.addNode(ApplyAdam.self, inputs: refs + constants + [gradient],
+                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false), "use_nesterov": .bool(false)])
+        return Operation(graph: graph, node: node)
+    }
+
+    public override func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] {
+        let (p1, p2) = powers!
+        return try graph.withControlDependencies(updates) {
+            [try graph.assign(p1, p1 * constants[1], name: "Assign").op, try graph.assign(p2, p2 * constants[2], name: "Assign_1").op]
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// SGD with momentum (optionally Nesterov), `ApplyMomentum` semantics; slot `<var>/Momentum`.
+public final class MomentumOptimizer: Optimizer {
+    public let learningRate: Double, momentum: Double, useNesterov: Bool
+    private var constants: [Output] = []
+
+    public init(learningRate: Double, momentum: Double, useNesterov: Bool = false, name: String = "Momentum") {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.useNesterov = useNesterov
+        super.init(name: name)
+    }
+
+    public override func prepare(_ graph: Graph, variables: [Variable]) throws {
+        let dtype = variables.first?.dtype ?? .float
+        func scalar(_ v: Double, _ name: String) throws -> Output { try graph.constant(dtype == .double ? Tensor(v) : Tensor(Float(v)), name: name) }
+        constants = [try scalar(learningRate, "learning_rate"), try scalar(momentum, "momentum")]
+    }
+
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+        let graph = variable.value.graph
+        let accum = try graph.requireVariable(slot(for: variable, name: name))
+        let node = try graph.addNode(ApplyMomentum.self, inputs: [variable.ref, accum.ref, constants[0], gradient, constants[1]],
+                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false), "use_nesterov": .bool(useNesterov)])
+        return Operation(graph: graph, node: node)
+    }
+}

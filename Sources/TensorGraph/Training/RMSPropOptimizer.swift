@@ -1,0 +1,36 @@
+/// RMSProp with TF1's defaults (decay 0.9, momentum 0, ε 1e-10) and `ApplyRMSProp` semantics.
+///
+/// Slots `<var>/RMSProp` (mean square, initialized to ones as in TF1) and `<var>/RMSProp_1` (momentum).
+public final class RMSPropOptimizer: Optimizer {
+    public let learningRate: Double, decay: Double, momentum: Double, epsilon: Double
+    private var constants: [Output] = []
+
+    public init(learningRate: Double, decay: Double = 0.9, momentum: Double = 0, epsilon: Double = 1e-10, name: String = "RMSProp") {
+        self.learningRate = learningRate
+        self.decay = decay
+        self.momentum = momentum
+        self.epsilon = epsilon
+        super.init(name: name)
+    }
+
+    public override func prepare(_ graph: Graph, variables: [Variable]) throws {
+        let dtype = variables.first?.dtype ?? .float
+        func scalar(_ v: Double, _ name: String) throws -> Output { try graph.constant(dtype == .double ? Tensor(v) : Tensor(Float(v)), name: name) }
+        constants = [try scalar(learningRate, "learning_rate"), try scalar(decay, "decay"), try scalar(momentum, "momentum"),
+                     try scalar(epsilon, "epsilon")]
+    }
+
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+        let graph = variable.value.graph
+        guard let shape = variable.shape.concrete else { throw TensorGraphError.invalidArgument("\(name): '\(variable.name)' needs a known shape") }
+        let ms = try graph.withScope(exactly: "") {
+            try graph.requireVariable(graph.variable(graph.constant(Tensor(shape: shape, scalars: [Float](repeating: 1, count: shape.reduce(1, *))),
+                                                                    name: "\(variable.name)/\(name)/Initializer/ones"),
+                                                     name: "\(variable.name)/\(name)", trainable: false))
+        }
+        let mom = try graph.requireVariable(slot(for: variable, name: "\(name)_1"))
+        let node = try graph.addNode(ApplyRMSProp.self, inputs: [variable.ref, ms.ref, mom.ref] + constants + [gradient],
+                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false)])
+        return Operation(graph: graph, node: node)
+    }
+}
