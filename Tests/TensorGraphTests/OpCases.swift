@@ -240,6 +240,141 @@ func makeOpCases() -> [OpCase] {
     cases.append(OpCase(op: "BroadcastGradientArgs", inputs: [Tensor([Int32(2), 3, 4]), Tensor([Int32(3), 1])],
                         build: { g, x in try g.broadcastGradientArgs(x[0], x[1]).1 },
                         reference: { _ in ([2], [0, 2]) }, valueDependentShape: true))
+    // Convolution and pooling: VALID and SAME, stride 1 and 2 (SAME with stride 2 pads unevenly).
+    for (padding, strides) in [(Padding.valid, (1, 1)), (Padding.same, (1, 1)), (Padding.same, (2, 2)), (Padding.valid, (2, 1))] {
+        let label = "\(padding.rawValue) \(strides)"
+        let x = r([2, 5, 6, 3]), w = r([3, 2, 3, 4])
+        let gm = refGeometry(x.shape, kernel: (3, 2), strides: strides, padding: padding)
+        let dy = r([2, gm.outHeight, gm.outWidth, 4])
+        cases.append(OpCase(op: "Conv2D", label: label, inputs: [x, w],
+                            build: { g, t in try g.conv2D(t[0], filter: t[1], strides: strides, padding: padding) },
+                            reference: { t in
+                                let gm = refGeometry(t[0].shape, kernel: (3, 2), strides: strides, padding: padding)
+                                return ([2, gm.outHeight, gm.outWidth, 4], conv2dReference(t[0].doubleValues, t[1].doubleValues, gm, filters: 4))
+                            }, wrt: [0, 1], secondOrder: true,
+                            invalid: [{ g in try g.conv2D(ph(g, [2, 5, 6, 3]), filter: ph(g, [3, 2, 2, 4]), padding: padding) },
+                                      { g in try g.conv2D(ph(g, [2, 5, 6]), filter: ph(g, [3, 2, 3, 4]), padding: padding) }]))
+        cases.append(OpCase(op: "Conv2DBackpropInput", label: label, inputs: [w, dy],
+                            build: { g, t in try g.conv2DBackpropInput(inputSizes: g.constant(Tensor([Int32(2), 5, 6, 3])), filter: t[0],
+                                                                       outBackprop: t[1], strides: strides, padding: padding) },
+                            reference: { t in refConvBackpropInput([2, 5, 6, 3], t[0], t[1], strides: strides, padding: padding) },
+                            wrt: [0, 1], secondOrder: true,
+                            invalid: [{ g in try g.conv2DBackpropInput(inputSizes: g.constant(Tensor([Int32(2), 5, 6])), filter: ph(g, [3, 2, 3, 4]),
+                                                                       outBackprop: ph(g, [2, 3, 5, 4]), strides: strides, padding: padding) }]))
+        cases.append(OpCase(op: "Conv2DBackpropFilter", label: label, inputs: [x, dy],
+                            build: { g, t in try g.conv2DBackpropFilter(input: t[0], filterSizes: g.constant(Tensor([Int32(3), 2, 3, 4])),
+                                                                        outBackprop: t[1], strides: strides, padding: padding) },
+                            reference: { t in refConvBackpropFilter(t[0], [3, 2, 3, 4], t[1], strides: strides, padding: padding) },
+                            wrt: [0, 1], secondOrder: true,
+                            invalid: [{ g in try g.conv2DBackpropFilter(input: ph(g, [2, 5, 6, 3]), filterSizes: g.constant(Tensor([Int32(3), 2])),
+                                                                        outBackprop: ph(g, [2, 3, 5, 4]), strides: strides, padding: padding) }]))
+        let px = distinct([2, 5, 6, 3])
+        cases.append(OpCase(op: "MaxPool", label: label, inputs: [px],
+                            build: { g, t in try g.maxPool(t[0], ksize: (2, 3), strides: strides, padding: padding) },
+                            reference: { t in refPool(t[0], kernel: (2, 3), strides: strides, padding: padding, max: true) }, wrt: [0],
+                            invalid: [{ g in try g.maxPool(ph(g, [2, 1, 6, 3]), ksize: (2, 3), strides: strides, padding: .valid) }]))
+        cases.append(OpCase(op: "AvgPool", label: label, inputs: [x],
+                            build: { g, t in try g.avgPool(t[0], ksize: (2, 3), strides: strides, padding: padding) },
+                            reference: { t in refPool(t[0], kernel: (2, 3), strides: strides, padding: padding, max: false) },
+                            wrt: [0], secondOrder: true,
+                            invalid: [{ g in try g.avgPool(ph(g, [2, 5, 6]), ksize: (2, 3), strides: strides, padding: padding) }]))
+        let pg = refGeometry(px.shape, kernel: (2, 3), strides: strides, padding: padding)
+        let pooledGrad = r([2, pg.outHeight, pg.outWidth, 3])
+        cases.append(OpCase(op: "MaxPoolGrad", label: label, inputs: [px, pooledGrad],
+                            build: { g, t in
+                                let pooled = try g.maxPool(t[0], ksize: (2, 3), strides: strides, padding: padding)
+                                return try g.maxPoolGrad(original: t[0], pooled: pooled, grad: t[1], ksize: (2, 3), strides: strides, padding: padding)
+                            },
+                            reference: { t in (t[0].shape, maxPoolGradReference(t[0].doubleValues, pg, t[1].doubleValues)) },
+                            invalid: [{ g in try g.maxPoolGrad(original: ph(g, [2, 5, 6, 3]), pooled: ph(g, [2, 5, 6, 3]), grad: ph(g, [2, 5, 6, 3], .int32),
+                                                               ksize: (2, 3), strides: strides, padding: padding) }]))
+        cases.append(OpCase(op: "AvgPoolGrad", label: label, inputs: [pooledGrad],
+                            build: { g, t in try g.avgPoolGrad(inputShape: g.constant(Tensor([Int32(2), 5, 6, 3])), grad: t[0],
+                                                               ksize: (2, 3), strides: strides, padding: padding) },
+                            reference: { t in
+                                // The adjoint of average pooling: spread each window's gradient over its real positions.
+                                var dx = [Double](repeating: 0, count: 2 * 5 * 6 * 3)
+                                let d = t[0].doubleValues
+                                for n in 0..<2 { for oy in 0..<pg.outHeight { for ox in 0..<pg.outWidth { for c in 0..<3 {
+                                    var cells: [Int] = []
+                                    for ky in 0..<2 { for kx in 0..<3 {
+                                        let iy = oy * pg.strideY + ky - pg.padTop, ix = ox * pg.strideX + kx - pg.padLeft
+                                        if iy >= 0, iy < 5, ix >= 0, ix < 6 { cells.append(((n * 5 + iy) * 6 + ix) * 3 + c) }
+                                    } }
+                                    for cell in cells { dx[cell] += d[((n * pg.outHeight + oy) * pg.outWidth + ox) * 3 + c] / Double(cells.count) }
+                                } } } }
+                                return ([2, 5, 6, 3], dx)
+                            }, wrt: [0], secondOrder: true,
+                            invalid: [{ g in try g.avgPoolGrad(inputShape: g.constant(Tensor([Int32(2), 5, 6, 3])), grad: ph(g, [2], .int32),
+                                                               ksize: (2, 3), strides: strides, padding: padding) }]))
+    }
+
+    // Gather, segment sums and reshaping ops
+    let table = r([5, 3])
+    cases.append(OpCase(op: "GatherV2", inputs: [table, Tensor(shape: [2, 2], scalars: [Int32(4), 0, 4, 2])],
+                        build: { g, t in try g.gather(t[0], indices: t[1]) },
+                        reference: { t in
+                            let v = t[0].doubleValues
+                            let rows: [Double] = t[1].scalars(as: Int32.self).flatMap { i in (0..<3).map { v[Int(i) * 3 + $0] } }
+                            return ([2, 2, 3], rows)
+                        }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.gather(ph(g, [5, 3]), indices: ph(g, [2])) }]))
+    cases.append(OpCase(op: "UnsortedSegmentSum", inputs: [r([4, 3]), Tensor([Int32(2), 0, 2, 9])],
+                        build: { g, t in try g.unsortedSegmentSum(t[0], segmentIDs: t[1], numSegments: 3) },
+                        reference: { t in
+                            var out = [Double](repeating: 0, count: 9)
+                            let v = t[0].doubleValues
+                            for (k, id) in t[1].scalars(as: Int32.self).enumerated() where id < 3 { for j in 0..<3 { out[Int(id) * 3 + j] += v[k * 3 + j] } }
+                            return ([3, 3], out)
+                        }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.unsortedSegmentSum(ph(g, [4, 3]), segmentIDs: ph(g, [4], .float), numSegments: 3) }]))
+    let t3 = r([2, 3, 4])
+    cases.append(OpCase(op: "Transpose", inputs: [t3], build: { g, t in try g.transpose(t[0], perm: [2, 0, 1]) },
+                        reference: { t in
+                            let v = t[0].doubleValues
+                            var out: [Double] = []
+                            for k in 0..<4 { for i in 0..<2 { for j in 0..<3 { out.append(v[(i * 3 + j) * 4 + k]) } } }
+                            return ([4, 2, 3], out)
+                        }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.transpose(ph(g, [2, 3]), perm: [0, 0]) }]))
+    cases.append(OpCase(op: "ConcatV2", inputs: [r([2, 2]), r([2, 3])], build: { g, t in try g.concat([t[0], t[1]], axis: 1) },
+                        reference: { t in
+                            let a = t[0].doubleValues, b = t[1].doubleValues
+                            return ([2, 5], Array(a[0..<2] + b[0..<3] + a[2..<4] + b[3..<6]))
+                        }, wrt: [0, 1], secondOrder: true,
+                        invalid: [{ g in try g.concat([ph(g, [2, 2]), ph(g, [3, 3])], axis: 1) }]))
+    cases.append(OpCase(op: "Slice", inputs: [t3], build: { g, t in try g.slice(t[0], begin: [1, 0, 1], size: [-1, 2, 2]) },
+                        reference: { t in
+                            let v = t[0].doubleValues
+                            var out: [Double] = []
+                            for j in 0..<2 { for k in 1..<3 { out.append(v[(1 * 3 + j) * 4 + k]) } }
+                            return ([1, 2, 2], out)
+                        }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.slice(ph(g, [2, 3, 4]), begin: [1, 0, 1], size: [2, 2, 2]) }]))
+    cases.append(OpCase(op: "Pad", inputs: [r([2, 2])], build: { g, t in try g.pad(t[0], paddings: [[1, 0], [0, 2]]) },
+                        reference: { t in
+                            let v = t[0].doubleValues
+                            return ([3, 4], [0, 0, 0, 0, v[0], v[1], 0, 0, v[2], v[3], 0, 0])
+                        }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.pad(ph(g, [2, 2]), paddings: [[1, 0]]) }]))
+    cases.append(OpCase(op: "Squeeze", inputs: [r([2, 1, 3, 1])], build: { g, t in try g.squeeze(t[0], axes: [1]) },
+                        reference: { ([2, 3, 1], $0[0].doubleValues) }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.squeeze(ph(g, [2, 3]), axes: [1]) }]))
+    cases.append(OpCase(op: "Pack", inputs: [r([2, 3]), r([2, 3])], build: { g, t in try g.stack([t[0], t[1]], axis: 1) },
+                        reference: { t in
+                            let a = t[0].doubleValues, b = t[1].doubleValues
+                            return ([2, 2, 3], Array(a[0..<3] + b[0..<3] + a[3..<6] + b[3..<6]))
+                        }, wrt: [0, 1], secondOrder: true,
+                        invalid: [{ g in try g.stack([ph(g, [2, 3]), ph(g, [3, 2])]) }]))
+    cases.append(OpCase(op: "StridedSlice", inputs: [t3],
+                        build: { g, t in try g.stridedSlice(t[0], begin: [1, 0, 0], end: [2, 3, 4], strides: [1, 2, 1], endMask: 4, shrinkAxisMask: 1) },
+                        reference: { t in
+                            let v = t[0].doubleValues
+                            var out: [Double] = []
+                            for j in [0, 2] { for k in 0..<4 { out.append(v[(1 * 3 + j) * 4 + k]) } }
+                            return ([2, 4], out)
+                        },
+                        invalid: [{ g in try g.stridedSlice(ph(g, [2, 3]), begin: [5], end: [6], strides: [1], shrinkAxisMask: 1) }]))
     cases.append(OpCase(op: "Const", inputs: [], build: { g, _ in try g.constant(Tensor(shape: [2], scalars: [1.5, -2.0])) },
                         reference: { _ in ([2], [1.5, -2]) }))
     return cases
@@ -250,6 +385,7 @@ nonisolated(unsafe) let opsWithDedicatedTests: [String: String] = [
     "Placeholder": "SessionTests",
     "NoOp": "SessionTests.testGroupRunsAllControlInputs",
     "VariableV2": "VariableTests", "Assign": "VariableTests", "AssignAdd": "VariableTests", "AssignSub": "VariableTests",
-    "ApplyGradientDescent": "OptimizerTests",
+    "ApplyGradientDescent": "OptimizerTests", "ApplyMomentum": "OptimizerTests", "ApplyAdam": "OptimizerTests",
+    "ApplyRMSProp": "OptimizerTests",
     "RandomUniform": "RandomOpTests", "RandomStandardNormal": "RandomOpTests", "TruncatedNormal": "RandomOpTests",
 ]

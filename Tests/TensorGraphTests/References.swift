@@ -64,3 +64,60 @@ func refSoftmaxRows(_ t: Tensor, log: Bool = false) -> Reference {
     }
     return (t.shape, out)
 }
+
+/// Window geometry for test references (mirrors the kernels' TF padding rule, recomputed here).
+func refGeometry(_ input: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding) -> WindowGeometry {
+    WindowGeometry(input: input, kernel: kernel, strides: strides, padding: padding)!
+}
+
+/// Conv2D input gradient by brute force: every output position scatters dy · w back to the pixels it read.
+func refConvBackpropInput(_ inputShape: [Int], _ filter: Tensor, _ dy: Tensor, strides: (Int, Int), padding: Padding) -> Reference {
+    let g = refGeometry(inputShape, kernel: (filter.shape[0], filter.shape[1]), strides: strides, padding: padding)
+    let w = filter.doubleValues, d = dy.doubleValues, f = filter.shape[3]
+    var dx = [Double](repeating: 0, count: inputShape.reduce(1, *))
+    for n in 0..<g.batch { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for o in 0..<f {
+        let grad = d[((n * g.outHeight + oy) * g.outWidth + ox) * f + o]
+        for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+            let iy = oy * g.strideY + ky - g.padTop, ix = ox * g.strideX + kx - g.padLeft
+            guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+            for c in 0..<g.channels {
+                dx[((n * g.height + iy) * g.width + ix) * g.channels + c] += grad * w[((ky * g.kernelWidth + kx) * g.channels + c) * f + o]
+            }
+        } }
+    } } } }
+    return (inputShape, dx)
+}
+
+/// Conv2D filter gradient by brute force.
+func refConvBackpropFilter(_ x: Tensor, _ filterShape: [Int], _ dy: Tensor, strides: (Int, Int), padding: Padding) -> Reference {
+    let g = refGeometry(x.shape, kernel: (filterShape[0], filterShape[1]), strides: strides, padding: padding)
+    let xv = x.doubleValues, d = dy.doubleValues, f = filterShape[3]
+    var dw = [Double](repeating: 0, count: filterShape.reduce(1, *))
+    for n in 0..<g.batch { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for o in 0..<f {
+        let grad = d[((n * g.outHeight + oy) * g.outWidth + ox) * f + o]
+        for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+            let iy = oy * g.strideY + ky - g.padTop, ix = ox * g.strideX + kx - g.padLeft
+            guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+            for c in 0..<g.channels {
+                dw[((ky * g.kernelWidth + kx) * g.channels + c) * f + o] += grad * xv[((n * g.height + iy) * g.width + ix) * g.channels + c]
+            }
+        } }
+    } } } }
+    return (filterShape, dw)
+}
+
+/// Max or average pooling by brute force (average over real positions only).
+func refPool(_ x: Tensor, kernel: (Int, Int), strides: (Int, Int), padding: Padding, max useMax: Bool) -> Reference {
+    let g = refGeometry(x.shape, kernel: kernel, strides: strides, padding: padding)
+    let v = x.doubleValues
+    var out: [Double] = []
+    for n in 0..<g.batch { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for c in 0..<g.channels {
+        var values: [Double] = []
+        for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+            let iy = oy * g.strideY + ky - g.padTop, ix = ox * g.strideX + kx - g.padLeft
+            if iy >= 0, iy < g.height, ix >= 0, ix < g.width { values.append(v[((n * g.height + iy) * g.width + ix) * g.channels + c]) }
+        } }
+        out.append(useMax ? values.max()! : values.reduce(0, +) / Double(values.count))
+    } } } }
+    return ([g.batch, g.outHeight, g.outWidth, g.channels], out)
+}

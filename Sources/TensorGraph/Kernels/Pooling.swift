@@ -16,7 +16,7 @@ func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: 
                         let ix = ox * g.strideX + kx - g.padLeft
                         guard ix >= 0 && ix < g.width else { continue }
                         let src = image + (iy * g.width + ix) * c
-                        for j in 0..<c where src[j] > dst[j] || src[j].isNaN { dst[j] = src[j] }
+                        for j in 0..<c { dst[j] = src[j] > dst[j] ? src[j] : dst[j] }
                     }
                 }
             }
@@ -24,32 +24,62 @@ func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: 
     }
 }
 
-/// Routes each output gradient to the first input position holding the window's maximum.
-func maxPoolGrad<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ grad: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>) {
+/// Routes each output gradient to the first input position (in window scan order) that holds the
+/// window's maximum, found by comparing the input with the pooled output channel-contiguously.
+func maxPoolGrad<T: FloatScalar>(_ x: UnsafePointer<T>, _ pooled: UnsafePointer<T>, _ g: WindowGeometry, _ grad: UnsafePointer<T>,
+                                 _ dx: UnsafeMutablePointer<T>, assigned: UnsafeMutablePointer<Bool>) {
     let c = g.channels
     dx.update(repeating: 0, count: g.batch * g.height * g.width * c)
     for n in 0..<g.batch {
         let base = n * g.height * g.width * c
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                let gy = grad + ((n * g.outHeight + oy) * g.outWidth + ox) * c
-                for j in 0..<c {
-                    var best = -T.infinity, bestIndex = -1
-                    for ky in 0..<g.kernelHeight {
-                        let iy = oy * g.strideY + ky - g.padTop
-                        guard iy >= 0 && iy < g.height else { continue }
-                        for kx in 0..<g.kernelWidth {
-                            let ix = ox * g.strideX + kx - g.padLeft
-                            guard ix >= 0 && ix < g.width else { continue }
-                            let index = base + (iy * g.width + ix) * c + j
-                            if bestIndex < 0 || x[index] > best { best = x[index]; bestIndex = index }
+                let o = ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                let y = pooled + o, gy = grad + o
+                assigned.update(repeating: false, count: c)
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.strideY + ky - g.padTop
+                    guard iy >= 0 && iy < g.height else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.strideX + kx - g.padLeft
+                        guard ix >= 0 && ix < g.width else { continue }
+                        let i = base + (iy * g.width + ix) * c
+                        let src = x + i, dst = dx + i
+                        // Branch-free so the channel loop vectorizes.
+                        for j in 0..<c {
+                            let hit = !assigned[j] && src[j] == y[j]
+                            dst[j] += hit ? gy[j] : 0
+                            assigned[j] = assigned[j] || hit
                         }
                     }
-                    if bestIndex >= 0 { dx[bestIndex] += gy[j] }
                 }
             }
         }
     }
+}
+
+/// Reference for MaxPoolGrad: per output element, scan its window for the first maximum.
+func maxPoolGradReference(_ x: [Double], _ g: WindowGeometry, _ grad: [Double]) -> [Double] {
+    var dx = [Double](repeating: 0, count: x.count)
+    for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                for j in 0..<g.channels {
+                    var best = -Double.infinity, bestIndex = -1
+                    for ky in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth {
+                            let iy = oy * g.strideY + ky - g.padTop, ix = ox * g.strideX + kx - g.padLeft
+                            guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                            let index = ((n * g.height + iy) * g.width + ix) * g.channels + j
+                            if bestIndex < 0 || x[index] > best { best = x[index]; bestIndex = index }
+                        }
+                    }
+                    if bestIndex >= 0 { dx[bestIndex] += grad[((n * g.outHeight + oy) * g.outWidth + ox) * g.channels + j] }
+                }
+            }
+        }
+    }
+    return dx
 }
 
 /// The number of real (unpadded) input positions in the window at (oy, ox).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs a graph: holds variable values and compiled plans.
 ///
 /// ```swift
@@ -9,11 +11,37 @@ public final class Session {
     public let graph: Graph
     let state: SessionState
     private var plans: [PlanKey: ExecutionPlan] = [:]
+    /// Per-op-type time and call counts, collected when profiling is on.
+    private var profile: [String: (seconds: Double, calls: Int)] = [:]
+
+    /// Whether to time every kernel. Defaults to the `TENSORGRAPH_PROFILE` environment variable;
+    /// with it set, each session prints a per-op table when it is released.
+    public var isProfiling = ProcessInfo.processInfo.environment["TENSORGRAPH_PROFILE"].map { $0 != "0" } ?? false
 
     public init(graph: Graph) {
         self.graph = graph
         state = SessionState(graph: graph)
     }
+
+    deinit {
+        if isProfiling && !profile.isEmpty { print(profileReport()) }
+    }
+
+    /// Time per op type since the session started (or `resetProfile()`), most expensive first.
+    public func profileReport() -> String {
+        let total = profile.values.map(\.seconds).reduce(0, +)
+        func padded(_ s: String) -> String { s.count >= 36 ? s : s + String(repeating: " ", count: 36 - s.count) }
+        var lines = [padded("op type") + "   calls     total ms    share"]
+        for (op, entry) in profile.sorted(by: { $0.value.seconds > $1.value.seconds }) {
+            lines.append(padded(op) + String(format: "%8d %12.1f %7.1f%%", entry.calls, entry.seconds * 1000,
+                                             total > 0 ? entry.seconds / total * 100 : 0))
+        }
+        lines.append(padded("total") + String(format: "%8@ %12.1f", "", total * 1000))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Clears the collected profile.
+    public func resetProfile() { profile = [:] }
 
     /// Evaluates `fetches` (after running `targets`) with `feeds` substituted.
     public func run(_ fetches: [Output], targets: [Operation] = [], feeding feeds: [Output: Tensor] = [:]) throws -> [Tensor] {
@@ -103,7 +131,15 @@ public final class Session {
                     context.inputs.append(try value(of: source, in: plan, feeds: feeds))
                 }
             }
-            try step.node.op.compute(context)
+            if isProfiling {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try step.node.op.compute(context)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                profile[step.node.opName, default: (0, 0)].seconds += seconds
+                profile[step.node.opName, default: (0, 0)].calls += 1
+            } else {
+                try step.node.op.compute(context)
+            }
         }
     }
 }

@@ -23,10 +23,11 @@ public final class RMSPropOptimizer: Optimizer {
     public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
         let graph = variable.value.graph
         guard let shape = variable.shape.concrete else { throw TensorGraphError.invalidArgument("\(name): '\(variable.name)' needs a known shape") }
+        let ones = try graph.withScope(exactly: "\(variable.name)/\(name)/Initializer") {
+            try graph.initialValue(.ones, shape: shape, dtype: variable.dtype)
+        }
         let ms = try graph.withScope(exactly: "") {
-            try graph.requireVariable(graph.variable(graph.constant(Tensor(shape: shape, scalars: [Float](repeating: 1, count: shape.reduce(1, *))),
-                                                                    name: "\(variable.name)/\(name)/Initializer/ones"),
-                                                     name: "\(variable.name)/\(name)", trainable: false))
+            try graph.requireVariable(graph.variable(ones, name: "\(variable.name)/\(name)", trainable: false))
         }
         let mom = try graph.requireVariable(slot(for: variable, name: "\(name)_1"))
         let node = try graph.addNode(ApplyRMSProp.self, inputs: [variable.ref, ms.ref, mom.ref] + constants + [gradient],

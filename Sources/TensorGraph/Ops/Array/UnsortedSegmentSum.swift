@@ -1,6 +1,7 @@
 /// Sums rows of `data` into `num_segments` buckets chosen by `segment_ids` (ids outside the range are dropped, as in TF).
 ///
-/// Shapes: data [K, ...], ids [K] → [num_segments, ...]. Gradient for data: g gathered by ids.
+/// Shapes: data [K, ...], ids [K] → [num_segments, ...]. Gradient for data: g gathered by ids
+/// (zero for rows whose id is out of range, which contributed nothing).
 public enum UnsortedSegmentSum: Op {
     public static let wireName = "UnsortedSegmentSum"
 
@@ -38,7 +39,16 @@ public enum UnsortedSegmentSum: Op {
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
-        [try ctx.graph.gather(ctx.grad(), indices: ctx.input(1)), nil, nil]
+        let graph = ctx.graph, ids = ctx.input(1), segments = ctx.input(2), g = try ctx.grad()
+        guard let rank = g.shape.rank else {
+            throw TensorGraphError.invalidArgument("[UnsortedSegmentSum] gradient needs a known rank (node '\(ctx.node.name)')")
+        }
+        let n = try graph.cast(segments, to: ids.dtype)
+        let zero = try graph.constant(0.0, like: ids), one = try graph.constant(1.0, like: ids)
+        let clipped = try graph.minimum(graph.maximum(ids, zero), n - one)
+        let inRange = try graph.cast(graph.greaterEqual(ids, zero), to: g.dtype) * graph.cast(graph.less(ids, n), to: g.dtype)
+        let mask = try graph.reshape(inRange, to: [-1] + Array(repeating: 1, count: rank - 1))
+        return [try graph.gather(g, indices: clipped) * mask, nil, nil]
     }
 }
 

@@ -48,16 +48,18 @@ public enum MaxPoolGrad: Op {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        let x = ctx.input(0), dy = ctx.input(2)
+        let x = ctx.input(0), pooled = ctx.input(1), dy = ctx.input(2)
         let w = try ctx.windowAttributes(needsKernel: true)
         let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        guard dy.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
-            throw ctx.error("grad \(dy.shape) does not match pooled shape of input \(x.shape)")
+        let pooledShape = [g.batch, g.outHeight, g.outWidth, g.channels]
+        guard dy.shape == pooledShape, pooled.shape == pooledShape else {
+            throw ctx.error("grad \(dy.shape) and output \(pooled.shape) must have the pooled shape \(pooledShape) of input \(x.shape)")
         }
         let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let assigned = ctx.scratch(Bool.self, count: g.channels)
         switch x.dtype {
-        case .float: maxPoolGrad(x.pointer(Float.self), g, dy.pointer(Float.self), out.pointer(Float.self))
-        case .double: maxPoolGrad(x.pointer(Double.self), g, dy.pointer(Double.self), out.pointer(Double.self))
+        case .float: maxPoolGrad(x.pointer(Float.self), pooled.pointer(Float.self), g, dy.pointer(Float.self), out.pointer(Float.self), assigned: assigned)
+        case .double: maxPoolGrad(x.pointer(Double.self), pooled.pointer(Double.self), g, dy.pointer(Double.self), out.pointer(Double.self), assigned: assigned)
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
     }
