@@ -71,6 +71,19 @@ public struct InferenceContext {
         graph.constantValue(of: inputEndpoints[i])
     }
 
+    /// The shape described by shape-vector input `i`, as far as it is known while building:
+    /// exact for a constant, the static shape of `x` for `Shape(x)`, else just the rank when the vector's length is known.
+    public func shapeFromTensor(_ i: Int) -> TensorShape {
+        if let dims = constantInts(i) { return TensorShape(dims.map { $0 < 0 ? nil : $0 }) }
+        let producer = graph.nodes[inputEndpoints[i].node]
+        if producer.op == Shape.self {
+            let source = producer.inputs[0]
+            return graph.nodes[source.node].outputs[source.index].shape
+        }
+        if let length = inputs[i].shape.dims?.first ?? nil { return TensorShape(Array(repeating: nil, count: length)) }
+        return .unknown
+    }
+
     /// Input `i`'s constant value as Ints (for shape, axis and size operands).
     public func constantInts(_ i: Int) -> [Int]? {
         constantValue(i).flatMap(integerValues)

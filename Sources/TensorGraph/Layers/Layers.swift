@@ -158,9 +158,11 @@ extension Graph {
         let rule = String(repeating: "=", count: w0 + w1 + 10)
         var out = "Model: \"\(title)\"\n" + pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #\n" + rule + "\n"
         for r in rows { out += pad(r.0, w0) + pad(r.1, w1) + r.2 + "\n" }
-        let total = globalVariables.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
-        let trainable = trainableVariables.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
-        out += rule + "\nTotal params: \(total)\nTrainable params: \(trainable)\nNon-trainable params: \(total - trainable)\n"
+        // Like Keras, count the layers' weights; optimizer slots and counters are listed apart.
+        let total = layers.map(\.parameters).reduce(0, +)
+        let everything = globalVariables.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
+        out += rule + "\nTotal params: \(total)\nTrainable params: \(total)\nNon-trainable params: 0\n"
+        if everything > total { out += "Other variables (optimizer slots, counters): \(everything - total) values\n" }
         return out
     }
 }

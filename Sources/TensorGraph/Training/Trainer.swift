@@ -105,5 +105,6 @@ final class ProgressBar {
     func finish(steps: Int, elapsed: Double, metrics: [(String, Double)]) {
         guard enabled else { return }
         print((isTerminal ? "\r" : "") + line(step: steps, of: steps, elapsed: elapsed, metrics: metrics))
+        fflush(nil)
     }
 }

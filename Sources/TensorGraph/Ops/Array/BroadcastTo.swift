@@ -6,10 +6,7 @@ public enum BroadcastTo: Op {
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         try ctx.checkInputCount(2)
-        guard let dims = ctx.constantInts(1) else {
-            let rank = ctx.inputs[1].shape.dims?.first ?? nil
-            return [TensorSpec(ctx.inputs[0].dtype, rank.map { TensorShape(Array(repeating: nil, count: $0)) } ?? .unknown)]
-        }
+        guard let dims = ctx.constantInts(1) else { return [TensorSpec(ctx.inputs[0].dtype, ctx.shapeFromTensor(1))] }
         guard let out = TensorShape.broadcast(ctx.inputs[0].shape, TensorShape(dims)), out.isCompatible(with: TensorShape(dims)) else {
             throw ctx.error("cannot broadcast shape \(ctx.inputs[0].shape) to \(dims)")
         }

@@ -14,8 +14,7 @@ public enum Fill: Op {
             guard dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("dims must be non-negative, got \(dims)") }
             return [TensorSpec(dtype, TensorShape(dims))]
         }
-        let rank = ctx.inputs[0].shape.dims?.first ?? nil
-        return [TensorSpec(dtype, rank.map { TensorShape(Array(repeating: nil, count: $0)) } ?? .unknown)]
+        return [TensorSpec(dtype, ctx.shapeFromTensor(0))]
     }
 
     public static func compute(_ ctx: KernelContext) throws {

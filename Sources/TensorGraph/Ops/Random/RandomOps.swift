@@ -14,11 +14,8 @@ extension RandomOp {
         try ctx.checkInputCount(1)
         let dtype = try ctx.type("dtype")
         try ctx.requireFloat(dtype)
-        if let dims = ctx.constantInts(0) {
-            guard dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative, got \(dims)") }
-            return [TensorSpec(dtype, TensorShape(dims))]
-        }
-        return [TensorSpec(dtype, .unknown)]
+        if let dims = ctx.constantInts(0), !dims.allSatisfy({ $0 >= 0 }) { throw ctx.error("shape must be non-negative, got \(dims)") }
+        return [TensorSpec(dtype, ctx.shapeFromTensor(0))]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
