@@ -1,6 +1,7 @@
 // Seed 002: Conv 16 5x5 same relu, MaxPool, Conv 32 5x5 same relu, MaxPool, Flatten, Dense 128 relu,
 // Dropout 0.4, Dense 10 softmax; Adam, batch 128, 2 epochs.
 import ExampleSupport
+import Foundation
 import TensorGraph
 
 runExample {
@@ -32,4 +33,23 @@ runExample {
     }
     let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 2), batchSize: 128, shuffleSeed: 1, test: mnist.test)
     report("mnist-cnn", history: history, target: 98.5)
+
+    // Save the frozen model (the training switch stays a PlaceholderWithDefault that defaults to false),
+    // golden inputs/outputs, and one PNG per digit from the test set for `graphrun run --feed x=...png`.
+    let savePath = options.value("--save") ?? "Graphs/mnist-cnn.pb"
+    let frozen = try g.freeze(session, outputs: [probabilities])
+    try frozen.write(to: savePath)
+    let base = String(savePath.dropLast(savePath.hasSuffix(".pb") ? 3 : 0))
+    let golden = mnist.test.subset(0..<8)
+    try NPY.write(golden.images, to: base + ".input.npy")
+    try NPY.write(session.run(probabilities, feeding: [x: golden.images]), to: base + ".output.npy")
+    let digitsDirectory = options.value("--digits") ?? "Examples/Data/digits"
+    try FileManager.default.createDirectory(atPath: digitsDirectory, withIntermediateDirectories: true)
+    let testLabels = mnist.test.labels.scalars(as: Int32.self)
+    for digit in 0..<10 {
+        let index = testLabels.firstIndex(of: Int32(digit))!
+        let pixels = mnist.test.pixels.rows(index..<(index + 1)).scalars(as: UInt8.self)
+        try PNG.writeGrayscale(pixels, height: 28, width: 28, to: "\(digitsDirectory)/\(digit).png")
+    }
+    print("Saved \(savePath) (\(frozen.nodes.count) nodes), golden .npy files and digit PNGs in \(digitsDirectory)")
 }

@@ -9,6 +9,7 @@ func option(_ name: String) -> String? {
     return arguments[arguments.index(after: i)]
 }
 let epochs = option("--epochs").flatMap(Int.init) ?? 5
+let savePath = option("--save") ?? "Graphs/mnist-mlp.pb"
 let batchSize = 32
 
 do {
@@ -60,6 +61,15 @@ do {
     print(String(format: "Accuracy on training data: %.4f", trainAccuracy))
     print(String(format: "Accuracy on test data: %.4f", testAccuracy))
     print(String(format: "Training time: %.2f s (%.2f s per epoch)", totalSeconds, totalSeconds / Double(epochs)))
+
+    // Save the trained model as a frozen GraphDef, with golden inputs and outputs beside it.
+    let frozen = try g.freeze(session, outputs: [classProbs])
+    try frozen.write(to: savePath)
+    let base = String(savePath.dropLast(savePath.hasSuffix(".pb") ? 3 : 0))
+    let golden = mnist.test.subset(0..<8)
+    try NPY.write(golden.images, to: base + ".input.npy")
+    try NPY.write(session.run(classProbs, feeding: [x: golden.images]), to: base + ".output.npy")
+    print("Saved \(savePath) (\(frozen.nodes.count) nodes), \(base).input.npy and \(base).output.npy")
 } catch {
     print("error: \(error)")
     exit(1)

@@ -15,8 +15,11 @@ extension Graph {
     /// - Parameters:
     ///   - gradYs: initial gradients for `ys` (default: ones of each y's shape).
     ///   - unconnected: `.none` returns nil for an x that `ys` do not depend on; `.zero` returns zeros.
+    ///   - gateGradients: TF's `GATE_OP`: when an op yields several input gradients, pass them through
+    ///     `tuple` Identities that wait for all of them, so no update can run before every gradient of
+    ///     that op has read the old values (TensorFlow runs ops concurrently; optimizers turn this on).
     public func gradients(of ys: [Output], with xs: [Output], gradYs: [Output]? = nil,
-                          unconnected: UnconnectedGradients = .none) throws -> [Output?] {
+                          unconnected: UnconnectedGradients = .none, gateGradients: Bool = false) throws -> [Output?] {
         for t in ys + xs + (gradYs ?? []) where t.graph !== self {
             throw TensorGraphError.foreignGraph("tensor '\(t.name)' passed to gradients")
         }
@@ -73,6 +76,7 @@ extension Graph {
                     throw TensorGraphError.invalidArgument(
                         "[\(node.opName)] gradient rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
                 }
+                var kept: [(Endpoint, Output)] = []
                 for (i, grad) in inputGrads.enumerated() {
                     let endpoint = node.inputs[i]
                     guard var grad, onPath.contains(endpoint.node) else { continue }
@@ -80,12 +84,27 @@ extension Graph {
                     if node.op.broadcastsInputs {
                         grad = try withNameScope("\(node.name)_grad") { try reduceGradient(grad, toShapeOf: input) }
                     }
-                    pending[endpoint, default: []].append(grad)
+                    kept.append((endpoint, grad))
                 }
+                if gateGradients && kept.count > 1 {
+                    let gated = try withNameScope("\(node.name)_grad") { try tuple(kept.map(\.1)) }
+                    kept = zip(kept, gated).map { ($0.0, $1) }
+                }
+                for (endpoint, grad) in kept { pending[endpoint, default: []].append(grad) }
             }
             return try xs.map { x in
                 if let g = try total(x.endpoint) { return g }
                 return unconnected == .zero ? try zerosLike(x) : nil
+            }
+        }
+    }
+
+    /// TF's `tf.tuple`: Identities of `tensors` that each wait for all of them (`tuple/control_dependency[_n]`).
+    public func tuple(_ tensors: [Output]) throws -> [Output] {
+        try withNameScope("tuple") {
+            let gate = try group(tensors.map(\.op), name: "group_deps")
+            return try tensors.map { t in
+                try withControlDependencies([gate]) { try identity(t, name: "control_dependency") }
             }
         }
     }

@@ -48,7 +48,21 @@ public final class KernelContext {
     private var scratchBuffers: [TensorStorage] = []
 
     /// Sets output `i` to an existing tensor (Identity, Reshape and Const share storage).
-    public func setOutput(_ i: Int, _ tensor: Tensor) { outputs[i] = tensor }
+    public func setOutput(_ i: Int, _ tensor: Tensor) {
+        outputs[i] = tensor
+        holdsAliases = true
+    }
+
+    /// True once an output shares another tensor's storage; the session drops such outputs after
+    /// each run so the producer's buffer is unshared, and reusable, on the next one.
+    var holdsAliases = false
+
+    /// Forgets outputs that share storage with other tensors.
+    func releaseAliases() {
+        guard holdsAliases else { return }
+        for i in outputs.indices { outputs[i] = Tensor.empty }
+        holdsAliases = false
+    }
 
     /// A runtime error naming this node.
     public func error(_ message: String) -> TensorGraphError {

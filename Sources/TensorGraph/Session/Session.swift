@@ -69,6 +69,7 @@ public final class Session {
                 throw TensorGraphError.feedShapeMismatch(placeholder: name, expected: spec.shape, got: value.shape)
             }
         }
+        defer { for step in plan.steps { step.context.releaseAliases() } }
         try execute(plan, feeds: values)
         return try plan.fetchSources.map { source in
             let value = try self.value(of: source, in: plan, feeds: values)

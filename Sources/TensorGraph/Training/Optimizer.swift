@@ -14,7 +14,7 @@ open class Optimizer {
         let graph = loss.graph
         let list = variables ?? graph.trainableVariables
         guard !list.isEmpty else { throw TensorGraphError.invalidArgument("\(name): no variables to optimize") }
-        let grads = try graph.gradients(of: [loss], with: list.map(\.value))
+        let grads = try graph.gradients(of: [loss], with: list.map(\.value), gateGradients: true)
         return zip(grads, list).map { ($0, $1) }
     }
 

@@ -1,0 +1,35 @@
+extension Graph {
+    /// A self-contained inference graph: variables become `Const` nodes holding their current values
+    /// in `session`, and only what `outputs` need is kept (training ops, optimizer slots and
+    /// initializers are dropped). Node names are unchanged, so the same tensor names work.
+    public func freeze(_ session: Session, outputs: [Output]) throws -> Graph {
+        for o in outputs where o.graph !== self { throw TensorGraphError.foreignGraph("freeze output '\(o.name)'") }
+        guard session.graph === self else { throw TensorGraphError.foreignGraph("the session passed to freeze") }
+        var needed = Set<Int>()
+        var stack = outputs.map(\.node.id)
+        while let id = stack.popLast() {
+            guard needed.insert(id).inserted else { continue }
+            stack += nodes[id].inputs.map(\.node) + nodes[id].controlInputs
+        }
+        let frozen = Graph()
+        frozen.randomSeed = randomSeed
+        var newID: [Int: Int] = [:]
+        for id in needed.sorted() {
+            let node = nodes[id]
+            var op: any Op.Type = node.op
+            var attrs = node.attrs
+            if node.op == VariableV2.self {
+                guard let value = session.state.variables[id] else { throw TensorGraphError.uninitializedVariable(name: node.name) }
+                op = Const.self
+                attrs = Const.attributes(value.copy())
+            } else if node.op.refInputs.contains(where: { nodes[node.inputs[$0].node].op == VariableV2.self }) {
+                throw TensorGraphError.invalidArgument("cannot freeze: output depends on '\(node.name)' (\(node.opName)), which updates a variable")
+            }
+            let copy = try frozen.addNode(op, exactName: node.name,
+                                          inputs: node.inputs.map { Endpoint(node: newID[$0.node]!, index: $0.index) },
+                                          attrs: attrs, controlInputs: node.controlInputs.map { newID[$0]! }, location: node.location)
+            newID[id] = copy.id
+        }
+        return frozen
+    }
+}
