@@ -67,11 +67,12 @@ extension Graph {
                                attrs: ["shape": .shape(TensorShape(shape)), "dtype": .type(dtype),
                                        "container": .string(""), "shared_name": .string("")],
                                controlInputs: [], location: location)
-        let assign = try addNode(Assign.self, exactName: uniqueName("\(varName)/Assign"),
+        let (assignName, readName) = withScope(exactly: varName) { (uniqueName("Assign"), uniqueName("read")) }
+        let assign = try addNode(Assign.self, exactName: assignName,
                                  inputs: [Endpoint(node: node.id, index: 0), initial.endpoint],
                                  attrs: ["T": .type(dtype), "validate_shape": .bool(true), "use_locking": .bool(true)],
                                  controlInputs: [], location: location)
-        let read = try addNode(Identity.self, exactName: uniqueName("\(varName)/read"), inputs: [Endpoint(node: node.id, index: 0)],
+        let read = try addNode(Identity.self, exactName: readName, inputs: [Endpoint(node: node.id, index: 0)],
                                attrs: ["T": .type(dtype)], controlInputs: [], location: location)
         let value = Output(graph: self, node: read, index: 0)
         register(Variable(node: node, value: value, initializer: Operation(graph: self, node: assign), isTrainable: trainable))

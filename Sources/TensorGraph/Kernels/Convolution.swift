@@ -17,7 +17,10 @@ struct WindowGeometry: Equatable {
 
     /// TF's output size and padding rule: SAME gives ceil(in / stride) with the extra padding at the end.
     init?(input: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding) {
-        guard input.count == 4, kernel.0 > 0, kernel.1 > 0, strides.0 > 0, strides.1 > 0 else { return nil }
+        // Bounds keep every size product below overflow for corrupt graphs.
+        let limit = 1 << 24
+        guard input.count == 4, input.allSatisfy({ (0...limit).contains($0) }), (1...limit).contains(kernel.0), (1...limit).contains(kernel.1),
+              (1...limit).contains(strides.0), (1...limit).contains(strides.1) else { return nil }
         (batch, height, width, channels) = (input[0], input[1], input[2], input[3])
         (kernelHeight, kernelWidth) = kernel
         (strideY, strideX) = strides
@@ -34,6 +37,7 @@ struct WindowGeometry: Equatable {
         }
         guard let (oh, pt) = size(height, kernelHeight, strideY), let (ow, pl) = size(width, kernelWidth, strideX) else { return nil }
         (outHeight, padTop, outWidth, padLeft) = (oh, pt, ow, pl)
+        guard let cells = checkedProduct([batch, oh, ow, kernelHeight, kernelWidth, channels]), cells <= 1 << 40 else { return nil }
     }
 
     var patchSize: Int { kernelHeight * kernelWidth * channels }

@@ -3,7 +3,7 @@ import CTensorFlowProto
 /// Conversions between `Tensor` and TensorFlow's `TensorProto`, and the other small protos.
 enum ProtoConversion {
     /// Tensors larger than this many elements are rejected on import (a corrupt size would otherwise allocate wildly).
-    static let maximumElements = 1 << 31
+    static let maximumElements = 1 << 28
 
     static func dataType(_ dtype: DType) -> Tensorflow__DataType { Tensorflow__DataType(rawValue: UInt32(dtype.rawValue)) }
 

@@ -23,14 +23,20 @@ public final class KernelContext {
     @inline(__always) public func input(_ i: Int) -> Tensor { inputs[i] }
     public var inputCount: Int { inputs.count }
 
+    /// The largest tensor a kernel may allocate (16 GiB): corrupt shapes fail cleanly instead of exhausting memory.
+    static let maximumBytes = 1 << 34
+
     /// Storage for output `i`, reusing last run's when it has the same dtype and shape and is unshared.
-    public func allocateOutput(_ i: Int, _ dtype: DType, _ shape: [Int]) -> Tensor {
+    public func allocateOutput(_ i: Int, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
         var previous = outputs[i]
         outputs[i] = Tensor.empty
         if previous.dtype == dtype, previous.shape == shape, !previous.storage.isVariable,
            isKnownUniquelyReferenced(&previous.storage) {
             outputs[i] = previous
             return previous
+        }
+        guard let count = checkedProduct(shape), count <= KernelContext.maximumBytes / dtype.byteCount else {
+            throw error("output shape \(shape) is invalid or too large")
         }
         let fresh = Tensor(uninitialized: dtype, shape: shape)
         outputs[i] = fresh
@@ -39,7 +45,8 @@ public final class KernelContext {
 
     /// A scratch buffer of at least `count` elements, kept across runs (im2col columns and the like).
     /// Valid only during this kernel call.
-    public func scratch<T>(_ type: T.Type, count: Int, slot: Int = 0) -> UnsafeMutablePointer<T> {
+    public func scratch<T>(_ type: T.Type, count: Int, slot: Int = 0) throws -> UnsafeMutablePointer<T> {
+        guard count >= 0, count <= KernelContext.maximumBytes / MemoryLayout<T>.stride else { throw error("scratch buffer of \(count) elements is too large") }
         let bytes = count * MemoryLayout<T>.stride
         while scratchBuffers.count <= slot { scratchBuffers.append(TensorStorage(byteCount: 0)) }
         if scratchBuffers[slot].byteCount < bytes { scratchBuffers[slot] = TensorStorage(byteCount: bytes) }

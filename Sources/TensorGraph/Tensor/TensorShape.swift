@@ -21,7 +21,7 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible, Expressi
     /// The dimensions when all are known.
     public var concrete: [Int]? { isFullyDefined ? dims!.map { $0! } : nil }
     /// The element count when all dimensions are known.
-    public var elementCount: Int? { concrete?.reduce(1, *) }
+    public var elementCount: Int? { concrete.flatMap(checkedProduct) }
 
     /// Whether a runtime shape fits this (possibly partial) shape.
     public func accepts(_ shape: [Int]) -> Bool {
@@ -69,6 +69,18 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible, Expressi
         }
         return TensorShape(result)
     }
+}
+
+/// The product of `dims`, or nil when it overflows or a dimension is negative.
+func checkedProduct(_ dims: [Int]) -> Int? {
+    var product = 1
+    for d in dims {
+        guard d >= 0 else { return nil }
+        let (p, overflow) = product.multipliedReportingOverflow(by: d)
+        if overflow { return nil }
+        product = p
+    }
+    return product
 }
 
 /// Numpy-style broadcasting of two concrete shapes; `nil` when they cannot broadcast.

@@ -31,7 +31,7 @@ public enum BroadcastGradientArgs: NonDifferentiableOp {
         }
         for (k, axes) in [ra, rb].enumerated() {
             let dtype = ctx.input(0).dtype
-            let out = ctx.allocateOutput(k, dtype, [axes.count])
+            let out = try ctx.allocateOutput(k, dtype, [axes.count])
             for (i, v) in axes.enumerated() {
                 if dtype == .int64 { out.pointer(Int64.self)[i] = Int64(v) } else { out.pointer(Int32.self)[i] = Int32(v) }
             }

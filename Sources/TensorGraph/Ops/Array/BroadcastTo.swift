@@ -19,7 +19,7 @@ public enum BroadcastTo: Op {
             throw ctx.error("cannot broadcast shape \(x.shape) to \(ctx.input(1).doubleValues.map(Int.init))")
         }
         if x.shape == dims { return ctx.setOutput(0, x) }
-        let out = ctx.allocateOutput(0, x.dtype, dims)
+        let out = try ctx.allocateOutput(0, x.dtype, dims)
         let zero = Tensor(zeros: x.dtype, shape: [])
         switch x.dtype {
         case .float: mapBinary(x, zero, out) { (a: Float, _: Float) in a }

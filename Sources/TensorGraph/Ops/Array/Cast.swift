@@ -13,7 +13,7 @@ public enum Cast: Op {
         let x = ctx.input(0)
         guard case .type(let dst)? = ctx.node.attrs["DstT"] else { throw ctx.error("missing DstT") }
         if dst == x.dtype { return ctx.setOutput(0, x) }
-        let out = ctx.allocateOutput(0, dst, x.shape)
+        let out = try ctx.allocateOutput(0, dst, x.shape)
         convert(x, into: out)
     }
 

@@ -43,7 +43,7 @@ public enum ConcatV2: Op {
             }
             outShape[axis] += s[axis]
         }
-        let out = ctx.allocateOutput(0, first.dtype, outShape)
+        let out = try ctx.allocateOutput(0, first.dtype, outShape)
         let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *) * first.dtype.byteCount
         var offset = 0
         let outRow = outShape[axis] * inner

@@ -20,7 +20,7 @@ public enum Fill: Op {
     public static func compute(_ ctx: KernelContext) throws {
         guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("dims must be non-negative integers") }
         let value = ctx.input(1)
-        let out = ctx.allocateOutput(0, value.dtype, dims)
+        let out = try ctx.allocateOutput(0, value.dtype, dims)
         let size = value.dtype.byteCount
         for i in 0..<out.count { (out.storage.pointer + i * size).copyMemory(from: value.storage.pointer, byteCount: size) }
     }
@@ -39,7 +39,7 @@ public enum ZerosLike: NonDifferentiableOp {
     }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
     }
 }
@@ -53,7 +53,7 @@ public enum OnesLike: NonDifferentiableOp {
     }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         let n = out.count
         switch x.dtype {
         case .float: out.pointer(Float.self).update(repeating: 1, count: n)

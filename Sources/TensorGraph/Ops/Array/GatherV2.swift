@@ -25,7 +25,7 @@ public enum GatherV2: Op {
         if let bad = indices.first(where: { !(0..<rows).contains($0) }) {
             throw ctx.error("index \(bad) is out of range [0, \(rows)) for params of shape \(params.shape)")
         }
-        let out = ctx.allocateOutput(0, params.dtype, ctx.input(1).shape + params.shape.dropFirst())
+        let out = try ctx.allocateOutput(0, params.dtype, ctx.input(1).shape + params.shape.dropFirst())
         let rowBytes = params.shape.dropFirst().reduce(1, *) * params.dtype.byteCount
         for (k, i) in indices.enumerated() {
             (out.storage.pointer + k * rowBytes).copyMemory(from: params.storage.pointer + i * rowBytes, byteCount: rowBytes)

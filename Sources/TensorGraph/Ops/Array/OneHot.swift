@@ -22,7 +22,7 @@ public enum OneHot: NonDifferentiableOp {
         default: values = integerValues(indices) ?? []
         }
         let on = ctx.input(2), off = ctx.input(3)
-        let out = ctx.allocateOutput(0, on.dtype, indices.shape + [depth])
+        let out = try ctx.allocateOutput(0, on.dtype, indices.shape + [depth])
         let size = on.dtype.byteCount
         for i in 0..<out.count { (out.storage.pointer + i * size).copyMemory(from: off.storage.pointer, byteCount: size) }
         for (row, index) in values.enumerated() where (0..<depth).contains(index) {

@@ -28,7 +28,7 @@ public enum Pack: Op {
         if case .int(let a)? = ctx.node.attrs["axis"] { axis = normalizedAxis(a, rank: first.rank + 1) ?? 0 }
         var shape = first.shape
         shape.insert(n, at: axis)
-        let out = ctx.allocateOutput(0, first.dtype, shape)
+        let out = try ctx.allocateOutput(0, first.dtype, shape)
         let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[axis...].reduce(1, *) * first.dtype.byteCount
         for o in 0..<outer {
             for i in 0..<n {

@@ -21,7 +21,7 @@ public enum Pad: Op {
             throw ctx.error("paddings must be non-negative [\(x.rank), 2]")
         }
         let outShape = x.shape.enumerated().map { d, n in n + p[2 * d] + p[2 * d + 1] }
-        let out = ctx.allocateOutput(0, x.dtype, outShape)
+        let out = try ctx.allocateOutput(0, x.dtype, outShape)
         out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
         guard x.count > 0 else { return }
         // Write the input block into the zeroed output: the reverse of copyBlock.

@@ -8,13 +8,13 @@ public enum Reshape: Op {
     static func resolve(_ requested: [Int], count: Int) -> [Int]? {
         let unknown = requested.indices.filter { requested[$0] == -1 }
         guard unknown.count <= 1, requested.allSatisfy({ $0 >= -1 }) else { return nil }
-        let known = requested.filter { $0 != -1 }.reduce(1, *)
+        guard let known = checkedProduct(requested.filter { $0 != -1 }) else { return nil }
         var result = requested
         if let i = unknown.first {
             guard known > 0, count % known == 0 else { return nil }
             result[i] = count / known
         }
-        return result.reduce(1, *) == count ? result : nil
+        return checkedProduct(result) == count ? result : nil
     }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {

@@ -10,10 +10,10 @@ public enum Shape: NonDifferentiableOp {
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
         if ctx.node.attrs["out_type"] == .type(.int64) {
-            let out = ctx.allocateOutput(0, .int64, [x.rank])
+            let out = try ctx.allocateOutput(0, .int64, [x.rank])
             for (i, d) in x.shape.enumerated() { out.pointer(Int64.self)[i] = Int64(d) }
         } else {
-            let out = ctx.allocateOutput(0, .int32, [x.rank])
+            let out = try ctx.allocateOutput(0, .int32, [x.rank])
             for (i, d) in x.shape.enumerated() { out.pointer(Int32.self)[i] = Int32(d) }
         }
     }

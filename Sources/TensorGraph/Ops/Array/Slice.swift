@@ -40,7 +40,7 @@ public enum Slice: Op {
               let (begin, size) = resolve(x.shape, begin: b, size: s) else {
             throw ctx.error("slice begin \(ctx.input(1).doubleValues) size \(ctx.input(2).doubleValues) is out of range for \(x.shape)")
         }
-        let out = ctx.allocateOutput(0, x.dtype, size)
+        let out = try ctx.allocateOutput(0, x.dtype, size)
         copyBlock(from: x, begin: begin, into: out)
     }
 

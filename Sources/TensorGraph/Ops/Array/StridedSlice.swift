@@ -65,7 +65,7 @@ public enum StridedSlice: Op {
         do { (ranges, outShape) = try plan(x.shape, begin: b, end: e, strides: s, attrs: ctx.node.attrs) } catch let error as TensorGraphError {
             throw ctx.error(error.description)
         }
-        let out = ctx.allocateOutput(0, x.dtype, outShape)
+        let out = try ctx.allocateOutput(0, x.dtype, outShape)
         let count = ranges.reduce(1) { $0 * $1.1 }
         guard count > 0 else { return }
         var strides = [Int](repeating: 1, count: x.rank)

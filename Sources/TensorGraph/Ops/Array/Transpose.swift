@@ -19,7 +19,7 @@ public enum Transpose: Op {
             throw ctx.error("perm is not a permutation of \(x.rank) dims")
         }
         let outShape = perm.map { x.shape[$0] }
-        let out = ctx.allocateOutput(0, x.dtype, outShape)
+        let out = try ctx.allocateOutput(0, x.dtype, outShape)
         var inStrides = [Int](repeating: 1, count: x.rank)
         for d in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[d] = inStrides[d + 1] * x.shape[d + 1] }
         let strides = perm.map { inStrides[$0] }

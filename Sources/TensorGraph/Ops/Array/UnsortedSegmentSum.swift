@@ -22,7 +22,7 @@ public enum UnsortedSegmentSum: Op {
               data.rank >= 1, ids.count == data.shape[0] else {
             throw ctx.error("need one segment id per row of data \(data.shape)")
         }
-        let out = ctx.allocateOutput(0, data.dtype, [segments] + data.shape.dropFirst())
+        let out = try ctx.allocateOutput(0, data.dtype, [segments] + data.shape.dropFirst())
         let row = data.shape.dropFirst().reduce(1, *)
         func run<T: FloatScalar>(_: T.Type) {
             let src = data.pointer(T.self), dst = out.pointer(T.self)

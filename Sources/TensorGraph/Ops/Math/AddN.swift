@@ -22,7 +22,7 @@ public enum AddN: Op {
         for i in 1..<ctx.inputCount where ctx.input(i).shape != first.shape {
             throw ctx.error("input \(i) has shape \(ctx.input(i).shape), expected \(first.shape)")
         }
-        let out = ctx.allocateOutput(0, first.dtype, first.shape)
+        let out = try ctx.allocateOutput(0, first.dtype, first.shape)
         func sum<T: Numeric>(_: T.Type) {
             let dst = out.pointer(T.self), n = first.count
             let a = first.pointer(T.self)

@@ -30,7 +30,7 @@ public enum ArgMax: NonDifferentiableOp {
         var outShape = x.shape
         outShape.remove(at: axis)
         let outType: DType = ctx.node.attrs["output_type"] == .type(.int32) ? .int32 : .int64
-        let out = ctx.allocateOutput(0, outType, outShape)
+        let out = try ctx.allocateOutput(0, outType, outShape)
         let outer = x.shape[..<axis].reduce(1, *), n = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
         func run<T: FloatScalar, I: FixedWidthInteger>(_: T.Type, _: I.Type) {
             let src = x.pointer(T.self), dst = out.pointer(I.self)

@@ -15,7 +15,7 @@ extension UnaryFloatOp {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         switch x.dtype {
         case .float: mapUnary(x, out) { (v: Float) in apply(v) }
         case .double: mapUnary(x, out) { (v: Double) in apply(v) }
@@ -53,7 +53,7 @@ extension BinaryArithmeticOp {
         guard let shape = broadcastShapes(x.shape, y.shape) else {
             throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
         }
-        let out = ctx.allocateOutput(0, x.dtype, shape)
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
         case .float: mapBinary(x, y, out) { (a: Float, b: Float) in apply(a, b) }
         case .double: mapBinary(x, y, out) { (a: Double, b: Double) in apply(a, b) }
@@ -84,7 +84,7 @@ extension ComparisonOp {
         guard let shape = broadcastShapes(x.shape, y.shape) else {
             throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
         }
-        let out = ctx.allocateOutput(0, .bool, shape)
+        let out = try ctx.allocateOutput(0, .bool, shape)
         switch x.dtype {
         case .float: mapBinary(x, y, out) { (a: Float, b: Float) in compare(a, b) }
         case .double: mapBinary(x, y, out) { (a: Double, b: Double) in compare(a, b) }
@@ -115,7 +115,7 @@ extension ActivationGradOp {
     public static func compute(_ ctx: KernelContext) throws {
         let y = ctx.input(0), dy = ctx.input(1)
         guard y.shape == dy.shape else { throw ctx.error("shapes \(y.shape) and \(dy.shape) must match") }
-        let out = ctx.allocateOutput(0, y.dtype, y.shape)
+        let out = try ctx.allocateOutput(0, y.dtype, y.shape)
         switch y.dtype {
         case .float: mapBinarySameShape(y, dy, out) { (a: Float, b: Float) in apply(a, b) }
         case .double: mapBinarySameShape(y, dy, out) { (a: Double, b: Double) in apply(a, b) }

@@ -40,7 +40,7 @@ extension ReductionOp {
         }
         axes.sort()
         let keepDims = ctx.node.attrs["keep_dims"] == .bool(true)
-        let out = ctx.allocateOutput(0, x.dtype, reducedShape(x.shape, axes: axes, keepDims: keepDims))
+        let out = try ctx.allocateOutput(0, x.dtype, reducedShape(x.shape, axes: axes, keepDims: keepDims))
         switch x.dtype {
         case .float: reduce(kind, x.pointer(Float.self), shape: x.shape, axes: axes, into: out.pointer(Float.self))
         case .double: reduce(kind, x.pointer(Double.self), shape: x.shape, axes: axes, into: out.pointer(Double.self))

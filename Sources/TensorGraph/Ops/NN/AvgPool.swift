@@ -17,7 +17,7 @@ public enum AvgPool: Op {
         let x = ctx.input(0)
         let w = try ctx.windowAttributes(needsKernel: true)
         let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        let out = ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
         switch x.dtype {
         case .float: avgPool(x.pointer(Float.self), g, out.pointer(Float.self), backward: false)
         case .double: avgPool(x.pointer(Double.self), g, out.pointer(Double.self), backward: false)
@@ -54,7 +54,7 @@ public enum AvgPoolGrad: Op {
         guard dy.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
             throw ctx.error("grad \(dy.shape) does not match pooled shape of input \(sizes)")
         }
-        let out = ctx.allocateOutput(0, dy.dtype, sizes)
+        let out = try ctx.allocateOutput(0, dy.dtype, sizes)
         switch dy.dtype {
         case .float: avgPool(dy.pointer(Float.self), g, out.pointer(Float.self), backward: true)
         case .double: avgPool(dy.pointer(Double.self), g, out.pointer(Double.self), backward: true)

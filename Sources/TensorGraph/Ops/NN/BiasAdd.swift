@@ -23,7 +23,7 @@ public enum BiasAdd: Op {
         guard x.rank >= 2, bias.rank == 1, x.shape.last == bias.count else {
             throw ctx.error("bias \(bias.shape) does not match value \(x.shape)")
         }
-        let out = ctx.allocateOutput(0, x.dtype, x.shape)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         func run<T: FloatScalar>(_: T.Type) {
             let c = bias.count, rows = x.count / Swift.max(c, 1)
             let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
@@ -63,7 +63,7 @@ public enum BiasAddGrad: Op {
         let g = ctx.input(0)
         guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
         let c = g.shape[g.rank - 1]
-        let out = ctx.allocateOutput(0, g.dtype, [c])
+        let out = try ctx.allocateOutput(0, g.dtype, [c])
         func run<T: FloatScalar>(_: T.Type) {
             let rows = g.count / Swift.max(c, 1)
             let src = g.pointer(T.self), dst = out.pointer(T.self)

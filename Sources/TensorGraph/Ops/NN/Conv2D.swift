@@ -27,16 +27,16 @@ public enum Conv2D: Op {
         let window = try ctx.windowAttributes(needsKernel: false)
         let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), window)
         let f = filter.shape[3]
-        let out = ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, f])
-        func run<T: FloatScalar>(_: T.Type) {
-            let cols = ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
+        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, f])
+        func run<T: FloatScalar>(_: T.Type) throws {
+            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
             im2col(x.pointer(T.self), g, cols)
             gemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
                  a: cols, b: filter.pointer(T.self), c: out.pointer(T.self))
         }
         switch x.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
+        case .float: try run(Float.self)
+        case .double: try run(Double.self)
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
     }

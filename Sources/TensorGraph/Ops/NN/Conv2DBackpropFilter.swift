@@ -26,16 +26,16 @@ public enum Conv2DBackpropFilter: Op {
         guard sizes[2] == g.channels, dy.shape == [g.batch, g.outHeight, g.outWidth, sizes[3]] else {
             throw ctx.error("out_backprop \(dy.shape) does not match input \(x.shape) and filter \(sizes)")
         }
-        let out = ctx.allocateOutput(0, x.dtype, sizes)
-        func run<T: FloatScalar>(_: T.Type) {
-            let cols = ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
+        let out = try ctx.allocateOutput(0, x.dtype, sizes)
+        func run<T: FloatScalar>(_: T.Type) throws {
+            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
             im2col(x.pointer(T.self), g, cols)
             gemm(T.self, transposeA: true, transposeB: false, m: g.patchSize, n: sizes[3], k: g.outputPositions,
                  a: cols, b: dy.pointer(T.self), c: out.pointer(T.self))
         }
         switch x.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
+        case .float: try run(Float.self)
+        case .double: try run(Double.self)
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
     }

@@ -27,16 +27,16 @@ public enum Conv2DBackpropInput: Op {
         guard dy.shape == [g.batch, g.outHeight, g.outWidth, f], filter.shape[2] == g.channels else {
             throw ctx.error("out_backprop \(dy.shape) does not match input \(sizes) and filter \(filter.shape)")
         }
-        let out = ctx.allocateOutput(0, dy.dtype, sizes)
-        func run<T: FloatScalar>(_: T.Type) {
-            let cols = ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
+        let out = try ctx.allocateOutput(0, dy.dtype, sizes)
+        func run<T: FloatScalar>(_: T.Type) throws {
+            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
             gemm(T.self, transposeA: false, transposeB: true, m: g.outputPositions, n: g.patchSize, k: f,
                  a: dy.pointer(T.self), b: filter.pointer(T.self), c: cols)
             col2im(cols, g, out.pointer(T.self))
         }
         switch dy.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
+        case .float: try run(Float.self)
+        case .double: try run(Double.self)
         default: throw ctx.error("no kernel for dtype \(dy.dtype)")
         }
     }

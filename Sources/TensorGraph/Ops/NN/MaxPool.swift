@@ -17,7 +17,7 @@ public enum MaxPool: Op {
         let x = ctx.input(0)
         let w = try ctx.windowAttributes(needsKernel: true)
         let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        let out = ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
         switch x.dtype {
         case .float: maxPool(x.pointer(Float.self), g, out.pointer(Float.self))
         case .double: maxPool(x.pointer(Double.self), g, out.pointer(Double.self))
@@ -55,8 +55,8 @@ public enum MaxPoolGrad: Op {
         guard dy.shape == pooledShape, pooled.shape == pooledShape else {
             throw ctx.error("grad \(dy.shape) and output \(pooled.shape) must have the pooled shape \(pooledShape) of input \(x.shape)")
         }
-        let out = ctx.allocateOutput(0, x.dtype, x.shape)
-        let assigned = ctx.scratch(Bool.self, count: g.channels)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
+        let assigned = try ctx.scratch(Bool.self, count: g.channels)
         switch x.dtype {
         case .float: maxPoolGrad(x.pointer(Float.self), pooled.pointer(Float.self), g, dy.pointer(Float.self), out.pointer(Float.self), assigned: assigned)
         case .double: maxPoolGrad(x.pointer(Double.self), pooled.pointer(Double.self), g, dy.pointer(Double.self), out.pointer(Double.self), assigned: assigned)

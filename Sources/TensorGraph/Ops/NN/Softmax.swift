@@ -25,7 +25,7 @@ func computeSoftmax(_ ctx: KernelContext, log: Bool) throws {
     let x = ctx.input(0)
     guard x.rank >= 1 else { throw ctx.error("logits must have rank >= 1, got \(x.shape)") }
     let columns = x.shape[x.rank - 1], rows = columns == 0 ? 0 : x.count / columns
-    let out = ctx.allocateOutput(0, x.dtype, x.shape)
+    let out = try ctx.allocateOutput(0, x.dtype, x.shape)
     switch x.dtype {
     case .float: softmaxRows(x.pointer(Float.self), out.pointer(Float.self), rows: rows, columns: columns, log: log)
     case .double: softmaxRows(x.pointer(Double.self), out.pointer(Double.self), rows: rows, columns: columns, log: log)

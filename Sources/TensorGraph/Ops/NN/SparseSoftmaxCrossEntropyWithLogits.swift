@@ -29,8 +29,8 @@ public enum SparseSoftmaxCrossEntropyWithLogits: Op {
         if let bad = labels.first(where: { !(0..<columns).contains($0) }) {
             throw ctx.error("label \(bad) is outside the valid range [0, \(columns))")
         }
-        let loss = ctx.allocateOutput(0, logits.dtype, [rows])
-        let backprop = ctx.allocateOutput(1, logits.dtype, logits.shape)
+        let loss = try ctx.allocateOutput(0, logits.dtype, [rows])
+        let backprop = try ctx.allocateOutput(1, logits.dtype, logits.shape)
         func run<T: FloatScalar>(_: T.Type) {
             let x = logits.pointer(T.self), l = loss.pointer(T.self), b = backprop.pointer(T.self)
             softmaxRows(x, b, rows: rows, columns: columns, log: true)

@@ -21,7 +21,7 @@ extension RandomOp {
     public static func compute(_ ctx: KernelContext) throws {
         guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative integers") }
         guard case .type(let dtype)? = ctx.node.attrs["dtype"] else { throw ctx.error("missing dtype") }
-        let out = ctx.allocateOutput(0, dtype, dims)
+        let out = try ctx.allocateOutput(0, dtype, dims)
         let generator = ctx.randomGenerator()
         switch dtype {
         case .float: for i in 0..<out.count { out.pointer(Float.self)[i] = draw(generator, Float.self) }
