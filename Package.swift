@@ -38,6 +38,8 @@ let package = Package(
 
         .executableTarget(name: "interop-fixtures", dependencies: ["TensorGraph"], path: "Tools/InteropFixtures"),
 
+        .executableTarget(name: "tgbench", dependencies: ["TensorGraph"], path: "Benchmarks/Swift"),
+
         // MARK: Examples, one executable per seed model
         .target(name: "ExampleSupport", dependencies: ["TensorGraph"], path: "Examples/Support"),
         .executableTarget(name: "mnist-mlp", dependencies: ["TensorGraph"], path: "Examples/MNISTMLP"),

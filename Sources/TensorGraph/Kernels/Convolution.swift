@@ -1,3 +1,5 @@
+import Foundation
+
 /// 2-D convolution kernels (NHWC input, HWCF filter): im2col + GEMM forward, GEMM + col2im for
 /// the input gradient, im2col + GEMMᵀ for the filter gradient.
 
@@ -45,26 +47,39 @@ struct WindowGeometry: Equatable {
 }
 
 /// cols[(n, oy, ox), (ky, kx, c)] = x[n, oy·sy + ky − pt, ox·sx + kx − pl, c] (0 outside the image).
+///
+/// A window row (kx = 0..<kw, all channels) is one contiguous run of kw·C floats whenever it lies
+/// inside the image, so it is copied as a block; only border windows go pixel by pixel.
 func im2col<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<T>) {
-    let c = g.channels, rowLength = g.patchSize
+    let c = g.channels, rowLength = g.patchSize, run = g.kernelWidth * c
     var row = 0
     for n in 0..<g.batch {
         let image = x + n * g.height * g.width * c
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                let dst = cols + row * rowLength
-                var k = 0
+                var dst = cols + row * rowLength
+                let ix0 = ox * g.strideX - g.padLeft
+                let inside = ix0 >= 0 && ix0 + g.kernelWidth <= g.width
                 for ky in 0..<g.kernelHeight {
                     let iy = oy * g.strideY + ky - g.padTop
-                    for kx in 0..<g.kernelWidth {
-                        let ix = ox * g.strideX + kx - g.padLeft
-                        if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
-                            (dst + k).update(from: image + (iy * g.width + ix) * c, count: c)
-                        } else {
-                            (dst + k).update(repeating: 0, count: c)
+                    if iy < 0 || iy >= g.height {
+                        for j in 0..<run { dst[j] = 0 }
+                    } else if inside {
+                        let src = image + (iy * g.width + ix0) * c
+                        for j in 0..<run { dst[j] = src[j] }
+                    } else {
+                        for kx in 0..<g.kernelWidth {
+                            let ix = ix0 + kx
+                            let d = dst + kx * c
+                            if ix >= 0 && ix < g.width {
+                                let src = image + (iy * g.width + ix) * c
+                                for j in 0..<c { d[j] = src[j] }
+                            } else {
+                                for j in 0..<c { d[j] = 0 }
+                            }
                         }
-                        k += c
                     }
+                    dst += run
                 }
                 row += 1
             }
@@ -72,27 +87,34 @@ func im2col<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: 
     }
 }
 
-/// The adjoint of im2col: dx[n, iy, ix, c] += cols[...] for every window position that read it.
+/// The adjoint of im2col: dx[n, iy, ix, c] = Σ cols[...] over every window position that read it.
 func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<T>) {
-    let c = g.channels, rowLength = g.patchSize
+    let c = g.channels, rowLength = g.patchSize, run = g.kernelWidth * c
     dx.update(repeating: 0, count: g.batch * g.height * g.width * c)
     var row = 0
     for n in 0..<g.batch {
         let image = dx + n * g.height * g.width * c
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                let src = cols + row * rowLength
-                var k = 0
+                var src = cols + row * rowLength
+                let ix0 = ox * g.strideX - g.padLeft
+                let inside = ix0 >= 0 && ix0 + g.kernelWidth <= g.width
                 for ky in 0..<g.kernelHeight {
                     let iy = oy * g.strideY + ky - g.padTop
-                    for kx in 0..<g.kernelWidth {
-                        let ix = ox * g.strideX + kx - g.padLeft
-                        if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
-                            let target = image + (iy * g.width + ix) * c
-                            for j in 0..<c { target[j] += src[k + j] }
+                    if iy >= 0 && iy < g.height {
+                        if inside {
+                            let target = image + (iy * g.width + ix0) * c
+                            for j in 0..<run { target[j] += src[j] }
+                        } else {
+                            for kx in 0..<g.kernelWidth {
+                                let ix = ix0 + kx
+                                guard ix >= 0 && ix < g.width else { continue }
+                                let target = image + (iy * g.width + ix) * c, s = src + kx * c
+                                for j in 0..<c { target[j] += s[j] }
+                            }
                         }
-                        k += c
                     }
+                    src += run
                 }
                 row += 1
             }
@@ -124,4 +146,91 @@ func conv2dReference(_ x: [Double], _ filter: [Double], _ g: WindowGeometry, fil
         }
     }
     return out
+}
+
+/// Batch chunking for the convolution kernels: each chunk's patch matrix (about `chunkFloats`
+/// floats) stays in cache between im2col and the GEMM that reads it, and chunks are shared
+/// out to the workers in a fixed interleave (so sums are reproducible).
+struct ConvChunks {
+    static let chunkFloats: Int = {
+        if let text = ProcessInfo.processInfo.environment["TENSORGRAPH_CONV_CHUNK"], let n = Int(text), n > 0 { return n }
+        return 1 << 18
+    }()
+
+    let imagesPerChunk: Int
+    let count: Int
+    let workers: Int
+
+    init(_ g: WindowGeometry) {
+        let perImage = Swift.max(g.outHeight * g.outWidth * g.patchSize, 1)
+        imagesPerChunk = Swift.max(1, Swift.min(g.batch, ConvChunks.chunkFloats / perImage))
+        count = (g.batch + imagesPerChunk - 1) / imagesPerChunk
+        workers = Swift.max(1, Swift.min(Parallelism.workers, count))
+    }
+
+    /// Patch-matrix floats one worker needs.
+    func scratchCount(_ g: WindowGeometry) -> Int { imagesPerChunk * g.outHeight * g.outWidth * g.patchSize }
+
+    /// Calls `body(worker, firstImage, geometryOfChunk)` for every chunk, in parallel across workers.
+    func forEach(_ g: WindowGeometry, _ body: (Int, Int, WindowGeometry) -> Void) {
+        Parallelism.run(workers: workers) { w in
+            var chunk = w
+            while chunk < count {
+                let first = chunk * imagesPerChunk
+                var sub = g
+                sub.batch = Swift.min(imagesPerChunk, g.batch - first)
+                body(w, first, sub)
+                chunk += workers
+            }
+        }
+    }
+}
+
+/// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
+func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
+                                   _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>]) {
+    _ = Parallelism.configureBLAS
+    let chunks = ConvChunks(g)
+    let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
+    chunks.forEach(g) { w, first, sub in
+        im2col(x + first * imageIn, sub, scratch[w])
+        gemm(T.self, transposeA: false, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
+             a: scratch[w], b: filter, c: out + first * imageOut)
+    }
+}
+
+/// dFilter [K, F] = Σ over chunks im2col(x)ᵀ · dy, each worker summing into its own buffer, then added in order.
+func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
+                                          _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>], partials: [UnsafeMutablePointer<T>]) {
+    _ = Parallelism.configureBLAS
+    let chunks = ConvChunks(g)
+    let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
+    let k = g.patchSize
+    var started = [Bool](repeating: false, count: chunks.workers)
+    started.withUnsafeMutableBufferPointer { started in
+        chunks.forEach(g) { w, first, sub in
+            im2col(x + first * imageIn, sub, scratch[w])
+            gemm(T.self, transposeA: true, transposeB: false, m: k, n: f, k: sub.outputPositions,
+                 a: scratch[w], b: dy + first * imageOut, c: partials[w], accumulate: started[w])
+            started[w] = true
+        }
+    }
+    out.update(from: partials[0], count: k * f)
+    for w in 1..<chunks.workers {
+        let p = partials[w]
+        for i in 0..<(k * f) { out[i] += p[i] }
+    }
+}
+
+/// dx [N, H, W, C] = col2im(dy · filterᵀ), chunked over the batch.
+func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
+                                         _ dx: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>]) {
+    _ = Parallelism.configureBLAS
+    let chunks = ConvChunks(g)
+    let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
+    chunks.forEach(g) { w, first, sub in
+        gemm(T.self, transposeA: false, transposeB: true, m: sub.outputPositions, n: g.patchSize, k: f,
+             a: dy + first * imageOut, b: filter, c: scratch[w])
+        col2im(scratch[w], sub, dx + first * imageIn)
+    }
 }

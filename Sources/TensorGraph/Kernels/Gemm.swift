@@ -52,5 +52,49 @@ func gemmReference<T: FloatScalar>(transposeA: Bool, transposeB: Bool, m: Int, n
     return c
 }
 
-/// Sets the number of threads BLAS may use.
-public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+/// C = op(A)·op(B) split into row blocks across workers when large enough (BLAS itself runs single-threaded).
+func parallelGemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                  a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>) {
+    _ = Parallelism.configureBLAS
+    let flops = 2 * m * n * k
+    let workers = flops >= 4_000_000 && m >= 2 * Parallelism.workers ? Parallelism.workers : 1
+    if workers == 1 {
+        return gemm(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c)
+    }
+    Parallelism.run(workers: workers) { w in
+        let r0 = m * w / workers, r1 = m * (w + 1) / workers
+        guard r0 < r1 else { return }
+        // Rows r0..<r1 of op(A): offset by rows of A, or by columns when A is stored transposed.
+        let aBlock = transposeA ? a + r0 : a + r0 * k
+        gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: r1 - r0, n: n, k: k,
+                    a: aBlock, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, c: c + r0 * n, ldc: n)
+    }
+}
+
+/// GEMM with explicit leading dimensions (for blocks of larger matrices).
+@inline(__always)
+func gemmStrided<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                 a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                 c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool = false) {
+    if m == 0 || n == 0 { return }
+    let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
+    if T.self == Float.self {
+        a.withMemoryRebound(to: Float.self, capacity: 1) { a in
+            b.withMemoryRebound(to: Float.self, capacity: 1) { b in
+                c.withMemoryRebound(to: Float.self, capacity: 1) { c in
+                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
+                                accumulate ? 1 : 0, c, Int32(ldc))
+                }
+            }
+        }
+    } else {
+        a.withMemoryRebound(to: Double.self, capacity: 1) { a in
+            b.withMemoryRebound(to: Double.self, capacity: 1) { b in
+                c.withMemoryRebound(to: Double.self, capacity: 1) { c in
+                    cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
+                                accumulate ? 1 : 0, c, Int32(ldc))
+                }
+            }
+        }
+    }
+}

@@ -1,9 +1,48 @@
 /// Max and average pooling over NHWC windows, forward and backward.
 /// SAME padding never reads padded positions: max ignores them, average divides by the valid count (TF semantics).
 
-func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>) {
+/// Max pooling; with `argmax`, also records for each output the flat input index of its window's first
+/// maximum (so MaxPoolGrad can scatter without searching again). Images are split across workers.
+func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
+                             argmax: UnsafeMutablePointer<Int32>? = nil) {
     let c = g.channels
-    for n in 0..<g.batch {
+    Parallelism.forRanges(g.batch, work: g.batch * g.outHeight * g.outWidth * c * g.kernelHeight * g.kernelWidth) { images in
+        for n in images { maxPoolImage(x, g, out, argmax: argmax, n) }
+    }
+}
+
+@inline(__always)
+private func maxPoolImage<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
+                                          argmax: UnsafeMutablePointer<Int32>?, _ n: Int) {
+    let c = g.channels
+    if let argmax {
+        let base = n * g.height * g.width * c
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let o = ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                let dst = out + o, index = argmax + o
+                for j in 0..<c { dst[j] = -T.infinity; index[j] = -1 }
+                for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.strideY + ky - g.padTop
+                    guard iy >= 0 && iy < g.height else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let ix = ox * g.strideX + kx - g.padLeft
+                        guard ix >= 0 && ix < g.width else { continue }
+                        let i = base + (iy * g.width + ix) * c
+                        let src = x + i
+                        // Branch-free: the first window position always wins, later ones only when strictly larger.
+                        for j in 0..<c {
+                            let take = src[j] > dst[j] || index[j] < 0
+                            dst[j] = take ? src[j] : dst[j]
+                            index[j] = take ? Int32(i + j) : index[j]
+                        }
+                    }
+                }
+            }
+        }
+        return
+    }
+    do {
         let image = x + n * g.height * g.width * c
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
@@ -20,6 +59,18 @@ func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: 
                     }
                 }
             }
+        }
+    }
+}
+
+/// MaxPoolGrad from recorded argmax indices: dx = 0, then dx[argmax[o]] += grad[o].
+func maxPoolGradScatter<T: FloatScalar>(_ grad: UnsafePointer<T>, _ argmax: UnsafePointer<Int32>, _ g: WindowGeometry,
+                                        _ dx: UnsafeMutablePointer<T>) {
+    let perImageIn = g.height * g.width * g.channels, perImageOut = g.outHeight * g.outWidth * g.channels
+    Parallelism.forRanges(g.batch, work: g.batch * perImageIn) { images in
+        (dx + images.lowerBound * perImageIn).update(repeating: 0, count: images.count * perImageIn)
+        for o in (images.lowerBound * perImageOut)..<(images.upperBound * perImageOut) where argmax[o] >= 0 {
+            dx[Int(argmax[o])] += grad[o]
         }
     }
 }

@@ -1,5 +1,5 @@
 /// Where a plan step (or a fetch) gets a value from.
-enum ValueSource {
+enum ValueSource: Equatable {
     /// Output `output` of plan step `step`.
     case step(Int, output: Int)
     /// The fed tensor at position `feed` of the run's sorted feeds.
@@ -86,5 +86,18 @@ final class ExecutionPlan {
         }
         self.steps = steps
         fetchSources = try key.fetches.map { try source(for: $0, asReference: false) }
+        ExecutionPlan.linkPartners(steps)
+    }
+
+    /// Lets MaxPoolGrad reuse the argmax its MaxPool computed in the same run (the graph keeps TF's ops).
+    private static func linkPartners(_ steps: [Step]) {
+        for step in steps where step.node.op == MaxPoolGrad.self {
+            guard case let .step(s, 0)? = step.sources.dropFirst().first else { continue }
+            let forward = steps[s]
+            let same = ["ksize", "strides", "padding"].allSatisfy { forward.node.attrs[$0] == step.node.attrs[$0] }
+            guard forward.node.op == MaxPool.self, same, forward.sources[0] == step.sources[0] else { continue }
+            step.context.partner = forward.context
+            forward.context.recordsSideResults = true
+        }
     }
 }

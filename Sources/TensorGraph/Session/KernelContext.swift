@@ -64,6 +64,19 @@ public final class KernelContext {
     /// each run so the producer's buffer is unshared, and reusable, on the next one.
     var holdsAliases = false
 
+    // MARK: Plan-level fusion
+
+    /// A forward step this backward step may borrow results from (MaxPoolGrad ← its MaxPool),
+    /// linked by the plan when both run in it and read the same input.
+    var partner: KernelContext?
+    /// Set on a forward step whose partner wants its side results (argmax indices).
+    var recordsSideResults = false
+    /// Side results of the last run (e.g. MaxPool's argmax), valid when `sideResultsRun == runCounter`.
+    var argmax: UnsafeMutablePointer<Int32>?
+    var sideResultsRun = -1
+    /// Incremented by the session before each run.
+    var runCounter = 0
+
     /// Forgets outputs that share storage with other tensors.
     func releaseAliases() {
         guard holdsAliases else { return }

@@ -124,6 +124,7 @@ public final class Session {
     private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
         for step in plan.steps {
             let context = step.context
+            context.runCounter &+= 1
             defer { context.inputs.removeAll(keepingCapacity: true) }
             for source in step.sources {
                 if case .reference = source {

@@ -17,10 +17,28 @@ extension UnaryFloatOp {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         switch x.dtype {
-        case .float: mapUnary(x, out) { (v: Float) in apply(v) }
-        case .double: mapUnary(x, out) { (v: Double) in apply(v) }
+        case .float: unaryKernel(Self.self, x.pointer(Float.self), out.pointer(Float.self), x.count)
+        case .double: unaryKernel(Self.self, x.pointer(Double.self), out.pointer(Double.self), x.count)
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
+    }
+}
+
+/// `dst[i] = Op.apply(src[i])`, split across workers for large tensors. Generic over the op type (not a
+/// closure) so the scalar function is inlined into each worker's loop.
+@inline(__always)
+func unaryKernel<O: UnaryFloatOp, T: FloatScalar>(_ op: O.Type, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
+    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15) { range in
+        for i in range { dst[i] = O.apply(src[i]) }
+    }
+}
+
+/// `dst[i] = Op.apply(a[i], b[i])` for same-shape activation gradients, split across workers.
+@inline(__always)
+func activationGradKernel<O: ActivationGradOp, T: FloatScalar>(_ op: O.Type, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                                               _ dst: UnsafeMutablePointer<T>, _ n: Int) {
+    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15) { range in
+        for i in range { dst[i] = O.apply(a[i], b[i]) }
     }
 }
 
@@ -117,8 +135,8 @@ extension ActivationGradOp {
         guard y.shape == dy.shape else { throw ctx.error("shapes \(y.shape) and \(dy.shape) must match") }
         let out = try ctx.allocateOutput(0, y.dtype, y.shape)
         switch y.dtype {
-        case .float: mapBinarySameShape(y, dy, out) { (a: Float, b: Float) in apply(a, b) }
-        case .double: mapBinarySameShape(y, dy, out) { (a: Double, b: Double) in apply(a, b) }
+        case .float: activationGradKernel(Self.self, y.pointer(Float.self), dy.pointer(Float.self), out.pointer(Float.self), y.count)
+        case .double: activationGradKernel(Self.self, y.pointer(Double.self), dy.pointer(Double.self), out.pointer(Double.self), y.count)
         default: throw ctx.error("no kernel for dtype \(y.dtype)")
         }
     }

@@ -32,8 +32,8 @@ public enum MatMul: Op {
         guard k == k2 else { throw ctx.error("inner dimensions differ: \(a.shape) · \(b.shape)") }
         let out = try ctx.allocateOutput(0, a.dtype, [m, n])
         switch a.dtype {
-        case .float: gemm(Float.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Float.self), b: b.pointer(Float.self), c: out.pointer(Float.self))
-        case .double: gemm(Double.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Double.self), b: b.pointer(Double.self), c: out.pointer(Double.self))
+        case .float: parallelGemm(Float.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Float.self), b: b.pointer(Float.self), c: out.pointer(Float.self))
+        case .double: parallelGemm(Double.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Double.self), b: b.pointer(Double.self), c: out.pointer(Double.self))
         default: throw ctx.error("no kernel for dtype \(a.dtype)")
         }
     }

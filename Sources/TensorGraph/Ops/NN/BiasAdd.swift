@@ -27,9 +27,11 @@ public enum BiasAdd: Op {
         func run<T: FloatScalar>(_: T.Type) {
             let c = bias.count, rows = x.count / Swift.max(c, 1)
             let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
-            for r in 0..<rows {
-                let base = r * c
-                for j in 0..<c { dst[base + j] = src[base + j] + b[j] }
+            Parallelism.forRanges(rows, work: x.count, minimumWork: 1 << 15) { range in
+                for r in range {
+                    let base = r * c
+                    for j in 0..<c { dst[base + j] = src[base + j] + b[j] }
+                }
             }
         }
         switch x.dtype {
@@ -64,18 +66,26 @@ public enum BiasAddGrad: Op {
         guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
         let c = g.shape[g.rank - 1]
         let out = try ctx.allocateOutput(0, g.dtype, [c])
-        func run<T: FloatScalar>(_: T.Type) {
-            let rows = g.count / Swift.max(c, 1)
+        // Each worker sums a contiguous block of rows into its own partial; partials are added in order.
+        let rows = g.count / Swift.max(c, 1)
+        let workers = g.count >= 1 << 15 ? Swift.min(Parallelism.workers, Swift.max(rows, 1)) : 1
+        func run<T: FloatScalar>(_: T.Type) throws {
             let src = g.pointer(T.self), dst = out.pointer(T.self)
-            for j in 0..<c { dst[j] = 0 }
-            for r in 0..<rows {
-                let base = r * c
-                for j in 0..<c { dst[j] += src[base + j] }
+            let partials = try ctx.scratch(T.self, count: workers * c)
+            Parallelism.run(workers: workers) { w in
+                let p = partials + w * c
+                for j in 0..<c { p[j] = 0 }
+                for r in (rows * w / workers)..<(rows * (w + 1) / workers) {
+                    let base = r * c
+                    for j in 0..<c { p[j] += src[base + j] }
+                }
             }
+            for j in 0..<c { dst[j] = partials[j] }
+            for w in 1..<workers { for j in 0..<c { dst[j] += partials[w * c + j] } }
         }
         switch g.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
+        case .float: try run(Float.self)
+        case .double: try run(Double.self)
         default: throw ctx.error("no kernel for dtype \(g.dtype)")
         }
     }

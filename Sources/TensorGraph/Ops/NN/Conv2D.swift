@@ -29,10 +29,9 @@ public enum Conv2D: Op {
         let f = filter.shape[3]
         let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, f])
         func run<T: FloatScalar>(_: T.Type) throws {
-            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
-            im2col(x.pointer(T.self), g, cols)
-            gemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
-                 a: cols, b: filter.pointer(T.self), c: out.pointer(T.self))
+            let chunks = ConvChunks(g)
+            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
+            conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch)
         }
         switch x.dtype {
         case .float: try run(Float.self)

@@ -28,10 +28,11 @@ public enum Conv2DBackpropFilter: Op {
         }
         let out = try ctx.allocateOutput(0, x.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
-            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
-            im2col(x.pointer(T.self), g, cols)
-            gemm(T.self, transposeA: true, transposeB: false, m: g.patchSize, n: sizes[3], k: g.outputPositions,
-                 a: cols, b: dy.pointer(T.self), c: out.pointer(T.self))
+            let chunks = ConvChunks(g)
+            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
+            let partials = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: g.patchSize * sizes[3], slot: chunks.workers + $0) }
+            conv2DBackpropFilter(x.pointer(T.self), dy.pointer(T.self), g, filters: sizes[3], out.pointer(T.self),
+                                 scratch: scratch, partials: partials)
         }
         switch x.dtype {
         case .float: try run(Float.self)

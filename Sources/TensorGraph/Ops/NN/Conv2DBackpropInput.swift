@@ -29,10 +29,9 @@ public enum Conv2DBackpropInput: Op {
         }
         let out = try ctx.allocateOutput(0, dy.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
-            let cols = try ctx.scratch(T.self, count: g.outputPositions * g.patchSize)
-            gemm(T.self, transposeA: false, transposeB: true, m: g.outputPositions, n: g.patchSize, k: f,
-                 a: dy.pointer(T.self), b: filter.pointer(T.self), c: cols)
-            col2im(cols, g, out.pointer(T.self))
+            let chunks = ConvChunks(g)
+            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
+            conv2DBackpropInput(dy.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch)
         }
         switch dy.dtype {
         case .float: try run(Float.self)

@@ -18,11 +18,15 @@ public enum MaxPool: Op {
         let w = try ctx.windowAttributes(needsKernel: true)
         let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
         let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        // When this run also computes MaxPoolGrad, record where each maximum came from for it.
+        let argmax = ctx.recordsSideResults ? try ctx.scratch(Int32.self, count: out.count, slot: 0) : nil
         switch x.dtype {
-        case .float: maxPool(x.pointer(Float.self), g, out.pointer(Float.self))
-        case .double: maxPool(x.pointer(Double.self), g, out.pointer(Double.self))
+        case .float: maxPool(x.pointer(Float.self), g, out.pointer(Float.self), argmax: argmax)
+        case .double: maxPool(x.pointer(Double.self), g, out.pointer(Double.self), argmax: argmax)
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
+        ctx.argmax = argmax
+        ctx.sideResultsRun = argmax == nil ? -1 : ctx.runCounter
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
@@ -56,6 +60,13 @@ public enum MaxPoolGrad: Op {
             throw ctx.error("grad \(dy.shape) and output \(pooled.shape) must have the pooled shape \(pooledShape) of input \(x.shape)")
         }
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
+        if let forward = ctx.partner, forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax {
+            switch x.dtype {
+            case .float: return maxPoolGradScatter(dy.pointer(Float.self), argmax, g, out.pointer(Float.self))
+            case .double: return maxPoolGradScatter(dy.pointer(Double.self), argmax, g, out.pointer(Double.self))
+            default: throw ctx.error("no kernel for dtype \(x.dtype)")
+            }
+        }
         let assigned = try ctx.scratch(Bool.self, count: g.channels)
         switch x.dtype {
         case .float: maxPoolGrad(x.pointer(Float.self), pooled.pointer(Float.self), g, dy.pointer(Float.self), out.pointer(Float.self), assigned: assigned)

@@ -30,10 +30,12 @@ public enum ApplyAdam: Op {
             let beta1 = scalar(6), beta2 = scalar(7), epsilon = scalar(8)
             let rate = lr * T.sqrt(1 - beta2Power) / (1 - beta1Power)
             let w = variable.pointer(T.self), mp = m.pointer(T.self), vp = v.pointer(T.self), g = grad.pointer(T.self)
-            for i in 0..<variable.count {
-                mp[i] += (g[i] - mp[i]) * (1 - beta1)
-                vp[i] += (g[i] * g[i] - vp[i]) * (1 - beta2)
-                w[i] -= rate * mp[i] / (T.sqrt(vp[i]) + epsilon)
+            Parallelism.forRanges(variable.count, work: variable.count * 4, minimumWork: 1 << 16) { range in
+                for i in range {
+                    mp[i] += (g[i] - mp[i]) * (1 - beta1)
+                    vp[i] += (g[i] * g[i] - vp[i]) * (1 - beta2)
+                    w[i] -= rate * mp[i] / (T.sqrt(vp[i]) + epsilon)
+                }
             }
         }
         switch variable.dtype {

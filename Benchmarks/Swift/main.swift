@@ -1,0 +1,159 @@
+// TensorGraph side of the benchmarks (release build). Prints one JSON object per workload.
+//   tgbench [--workloads mlp,fashion,cnn,inference,sgemm] [--epochs N] [--fashion DIR]
+import Foundation
+import TensorGraph
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+let workloads = Set((option("--workloads") ?? "sgemm,mlp,fashion,cnn,inference").split(separator: ",").map(String.init))
+let timedEpochs = Int(option("--epochs") ?? "3") ?? 3
+
+func emit(_ object: [String: Any]) {
+    var o = object
+    o["framework"] = "tensorgraph"
+    o["threads"] = Parallelism.workers
+    let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(nil)
+}
+
+func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+
+/// Trains for 1 warm-up epoch plus `timedEpochs`, in file order; returns per-epoch seconds and test accuracy.
+func trainEpochs(session: Session, step: (LabeledImages.Batch) throws -> Void, data: LabeledImages, batchSize: Int, dropRemainder: Bool,
+                 accuracy: () throws -> Double) throws -> (seconds: [Double], accuracy: Double) {
+    let batches = data.batches(of: batchSize, dropRemainder: dropRemainder)
+    // Gather the batches up front, as the Python scripts slice prepared arrays.
+    var seconds: [Double] = []
+    for epoch in 0...timedEpochs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for batch in batches { try step(batch) }
+        let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if epoch > 0 { seconds.append(s) }
+    }
+    return (seconds, try accuracy())
+}
+
+do {
+    let mnist = try MNIST(directory: MNIST.locateBundled() ?? "Examples/Data/mnist")
+
+    if workloads.contains("sgemm") {
+        // The machine's sgemm peak as TensorGraph drives it (BLAS single-threaded, rows split across workers).
+        let g = Graph()
+        let a = try g.placeholder(.float, shape: [1024, 1024]), b = try g.placeholder(.float, shape: [1024, 1024])
+        let c = try g.matMul(a, b)
+        let s = Session(graph: g)
+        let ones = Tensor(shape: [1024, 1024], scalars: [Float](repeating: 1, count: 1 << 20))
+        for _ in 0..<3 { _ = try s.run(c, feeding: [a: ones, b: ones]) }
+        var times: [Double] = []
+        for _ in 0..<10 {
+            let t = DispatchTime.now().uptimeNanoseconds
+            _ = try s.run(c, feeding: [a: ones, b: ones])
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        emit(["workload": "sgemm", "gflops": 2.0 * 1024 * 1024 * 1024 / median(times) / 1e9])
+    }
+
+    if workloads.contains("mlp") {
+        // Seed 001: 784-64 tanh-10, softmax cross-entropy, SGD 0.5, batch 32, 1875 steps, file order.
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), y = try g.placeholder(.float, shape: [nil, 10], name: "y")
+        let w1 = try g.variable(name: "W1", shape: [784, 64]), b1 = try g.variable(g.zeros([64]), name: "b1")
+        let w2 = try g.variable(name: "W2", shape: [64, 10]), b2 = try g.variable(g.zeros([10]), name: "b2")
+        let logits = try g.matMul(g.tanh(g.matMul(x, w1) + b1), w2) + b2
+        let loss = try g.mean(g.softmaxCrossEntropyWithLogits(labels: y, logits: logits))
+        let train = try GradientDescentOptimizer(learningRate: 0.5).minimize(loss)
+        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1), g.argMax(y, axis: 1)), to: .float))
+        let s = Session(graph: g)
+        try s.run(g.globalVariablesInitializer())
+        let feeds = mnist.train.batches(of: 32, dropRemainder: true).map { [x: $0.images, y: $0.oneHotLabels] }
+        var seconds: [Double] = []
+        for epoch in 0...timedEpochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
+            if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        let acc = try s.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar(as: Float.self)
+        emit(["workload": "mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": Double(acc), "epochs": timedEpochs + 1])
+    }
+
+    if workloads.contains("fashion") {
+        let directory = option("--fashion") ?? MNIST.fashionDebianDirectory
+        let fashion = try MNIST(directory: directory)
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+        let logits = try g.dense(g.dense(x, units: 256, activation: .relu), units: 10)
+        let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+        let train = try AdamOptimizer().minimize(loss)
+        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+        let s = Session(graph: g)
+        try s.run(g.globalVariablesInitializer())
+        let feeds = fashion.train.batches(of: 64).map { [x: $0.images, labels: $0.labels] }
+        var seconds: [Double] = []
+        for epoch in 0...timedEpochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
+            if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        let acc = try s.run(accuracy, feeding: [x: fashion.test.images, labels: fashion.test.labels]).scalar(as: Float.self)
+        emit(["workload": "fashion_mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": Double(acc), "epochs": timedEpochs + 1])
+    }
+
+    if workloads.contains("cnn") || workloads.contains("inference") {
+        // Seed 002: Conv 16 5x5 same, pool, Conv 32 5x5 same, pool, Dense 128, Dropout 0.4, Dense 10; Adam, batch 128.
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+        let training = try g.placeholder(default: g.constant(false), shape: [], name: "training")
+        var h = try g.conv2d(g.reshape(x, to: [-1, 28, 28, 1]), filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
+        h = try g.maxPooling2d(h)
+        h = try g.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
+        h = try g.maxPooling2d(h)
+        h = try g.dropout(g.dense(g.flatten(h), units: 128, activation: .relu), rate: 0.4, training: training)
+        let logits = try g.dense(h, units: 10)
+        let probabilities = try g.softmax(logits)
+        let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+        let train = try AdamOptimizer().minimize(loss)
+        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+        let s = Session(graph: g)
+        try s.run(g.globalVariablesInitializer())
+        if workloads.contains("cnn") {
+            let on = Tensor(true)
+            let feeds = mnist.train.batches(of: 128).map { [x: $0.images, labels: $0.labels, training: on] }
+            var seconds: [Double] = []
+            for epoch in 0...timedEpochs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
+                if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            }
+            var correct = 0.0
+            for batch in mnist.test.batches(of: 1000) {
+                correct += Double(try s.run(accuracy, feeding: [x: batch.images, labels: batch.labels]).scalar(as: Float.self)) * Double(batch.count)
+            }
+            // FLOPs per training step: forward + input and filter gradients of both convolutions and both dense layers.
+            let conv1: Double = 784 * 25 * 16 * 2, conv2: Double = 196 * 400 * 32 * 3
+            let dense: Double = (1568 * 128 + 128 * 10) * 3
+            let epochFlops: Double = 2 * 128 * (conv1 + conv2 + dense) * 469
+            emit(["workload": "cnn", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": correct / 10_000,
+                  "epochs": timedEpochs + 1, "gflops": epochFlops / median(seconds) / 1e9])
+        }
+        if workloads.contains("inference") {
+            for batchSize in [1000, 1] {
+                let feeds = mnist.test.batches(of: batchSize).map { [x: $0.images] }
+                for f in feeds.prefix(batchSize == 1 ? 200 : 2) { _ = try s.run(probabilities, feeding: f) }
+                var rates: [Double] = []
+                for _ in 0..<3 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    for f in feeds { _ = try s.run(probabilities, feeding: f) }
+                    rates.append(10_000 / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+                }
+                emit(["workload": "cnn_inference_b\(batchSize)", "images_per_second": median(rates)])
+            }
+        }
+    }
+} catch {
+    FileHandle.standardError.write(Data("tgbench: error: \(error)\n".utf8))
+    exit(1)
+}
