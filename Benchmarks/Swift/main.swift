@@ -15,6 +15,8 @@ func emit(_ object: [String: Any]) {
     var o = object
     o["framework"] = "tensorgraph"
     o["threads"] = Parallelism.workers
+    Parallelism.prepareBLAS()
+    o["blas_core"] = Parallelism.blasCoreName
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
     fflush(nil)

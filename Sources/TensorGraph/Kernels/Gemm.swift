@@ -6,6 +6,7 @@ import CBLAS
 @inline(__always)
 func gemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                           a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>, accumulate: Bool = false) {
+    _ = Parallelism.configureBLAS
     if m == 0 || n == 0 { return }
     if k == 0 {
         if !accumulate { c.update(repeating: 0, count: m * n) }

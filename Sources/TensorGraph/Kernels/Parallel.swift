@@ -14,8 +14,37 @@ public enum Parallelism {
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    /// Puts BLAS in single-threaded mode once per process.
-    static let configureBLAS: Void = { openblas_set_num_threads(1) }()
+    /// Prepares BLAS once per process: single-threaded (TensorGraph splits work itself), and with
+    /// AVX-512 kernels on CPUs that have AVX-512 but that OpenBLAS 0.3.21 does not recognise
+    /// (it runs AMD Zen 4 with its Haswell kernels, half the speed). `TENSORGRAPH_BLAS_CORETYPE=keep`
+    /// or an explicit `OPENBLAS_CORETYPE` leaves OpenBLAS's own choice alone.
+    static let configureBLAS: Void = {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["TENSORGRAPH_BLAS_DEBUG"] != nil {
+            print("blas: core \(blasCoreName) avx512 \(cpuHasAVX512) env \(environment["OPENBLAS_CORETYPE"] ?? "-")")
+        }
+        if environment["OPENBLAS_CORETYPE"] == nil, environment["TENSORGRAPH_BLAS_CORETYPE"] != "keep",
+           blasCoreName == "Haswell" || blasCoreName == "Zen", cpuHasAVX512 {
+            setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+            gotoblas_dynamic_quit()
+            gotoblas_dynamic_init()
+        }
+        openblas_set_num_threads(1)
+    }()
+
+    /// The kernel set OpenBLAS is using (e.g. `Haswell`, `SkylakeX`).
+    public static var blasCoreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// Whether the CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL).
+    static let cpuHasAVX512: Bool = {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let set = Set(flags.split(separator: " ").map(String.init))
+        return ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(set.contains)
+    }()
+
+    /// Call before the first BLAS use (idempotent).
+    public static func prepareBLAS() { _ = configureBLAS }
 
     /// Runs `body(worker)` for each worker in parallel (inline when there is one).
     static func run(workers count: Int = workers, _ body: (Int) -> Void) {

@@ -1,0 +1,60 @@
+"""Combines the JSON lines of the three benchmark runs into a table (Markdown and JSON)."""
+import json, os, platform, sys, time
+
+rows = [json.loads(line) for path in sys.argv[1:] for line in open(path) if line.startswith("{")]
+by = {}
+for r in rows:
+    by.setdefault(r["workload"], {})[r["framework"]] = r
+sgemm = by.get("sgemm", {}).get("tensorgraph", {}).get("gflops")
+
+names = {"mlp": "seed-001 MLP, 1 epoch (1875 × 32, SGD)", "fashion_mlp": "seed-003 Fashion MLP 256, 1 epoch (938 × 64, Adam)",
+         "cnn": "seed-002 CNN, 1 epoch (469 × 128, Adam)", "cnn_inference_b1000": "seed-002 CNN inference, batch 1000",
+         "cnn_inference_b1": "seed-002 CNN inference, batch 1"}
+frameworks = [("tensorgraph", "TensorGraph"), ("tensorflow", "TF 1.x Session"), ("pytorch", "PyTorch eager")]
+lines = ["| workload | " + " | ".join(f for _, f in frameworks) + " | TG ratio to fastest peer | TG accuracy | peer accuracies | threads (TG/TF/PT) |",
+         "|---|---|---|---|---|---|---|---|"]
+summary = {}
+for key, title in names.items():
+    results = by.get(key)
+    if not results:
+        continue
+    throughput = key.startswith("cnn_inference")
+    def value(r):
+        return r.get("images_per_second") if throughput else r.get("median_seconds")
+    cells = []
+    for fw, _ in frameworks:
+        r = results.get(fw)
+        if r is None:
+            cells.append("–")
+        elif throughput:
+            cells.append(f"{value(r):,.0f} img/s")
+        else:
+            spread = f" ({min(r['epoch_seconds']):.2f}–{max(r['epoch_seconds']):.2f})" if len(r.get("epoch_seconds", [])) > 1 else ""
+            cells.append(f"{value(r):.2f} s{spread}")
+    peers = [value(results[f]) for f in ("tensorflow", "pytorch") if f in results]
+    tg = results.get("tensorgraph")
+    ratio = "–"
+    if tg and peers:
+        if throughput:
+            ratio = f"{value(tg) / max(peers):.2f}× throughput"
+        else:
+            ratio = f"{value(tg) / min(peers):.2f}× time"
+    acc = f"{tg['accuracy'] * 100:.2f}%" if tg and "accuracy" in tg else "–"
+    peer_acc = ", ".join(f"{results[f]['accuracy'] * 100:.2f}%" for f in ("tensorflow", "pytorch") if f in results and "accuracy" in results[f]) or "–"
+    threads = "/".join(str(results[f]["threads"]) if f in results else "–" for f, _ in frameworks)
+    lines.append(f"| {title} | " + " | ".join(cells) + f" | {ratio} | {acc} | {peer_acc} | {threads} |")
+    summary[key] = {"results": results, "ratio": ratio}
+
+extra = []
+if sgemm:
+    extra.append(f"Measured sgemm peak (1024³, TensorGraph's row-split GEMM): {sgemm:.0f} GFLOP/s.")
+cnn = by.get("cnn", {}).get("tensorgraph")
+if cnn and "gflops" in cnn:
+    extra.append(f"CNN training achieved {cnn['gflops']:.0f} GFLOP/s end to end" + (f" = {cnn['gflops'] / sgemm * 100:.0f}% of the sgemm peak." if sgemm else "."))
+load = os.getloadavg()
+extra.append(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average before the report {load[0]:.2f}; {time.strftime('%Y-%m-%d %H:%M')}.")
+text = "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n"
+print(text)
+os.makedirs("Benchmarks/results", exist_ok=True)
+open("Benchmarks/results/latest.md", "w").write(text)
+json.dump({"rows": rows, "summary": summary, "sgemm_gflops": sgemm}, open("Benchmarks/results/latest.json", "w"), indent=1, sort_keys=True)
