@@ -58,7 +58,7 @@ func parallelGemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: 
                                   a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>) {
     _ = Parallelism.configureBLAS
     let flops = 2 * m * n * k
-    let workers = flops >= 4_000_000 && m >= 2 * Parallelism.workers ? Parallelism.workers : 1
+    let workers = flops >= 1_500_000 && m >= 8 * Parallelism.workers ? Parallelism.workers : 1
     if workers == 1 {
         return gemm(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c)
     }

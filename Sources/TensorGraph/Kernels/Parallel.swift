@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How kernels use the machine's cores.
 ///
@@ -49,11 +50,7 @@ public enum Parallelism {
     /// Runs `body(worker)` for each worker in parallel (inline when there is one).
     static func run(workers count: Int = workers, _ body: (Int) -> Void) {
         if count <= 1 { return body(0) }
-        // Kernels hand each worker a disjoint slice of memory; the closure is only used for this call.
-        withoutActuallyEscaping(body) { escapable in
-            let shared = unsafeBitCast(escapable, to: (@Sendable (Int) -> Void).self)
-            DispatchQueue.concurrentPerform(iterations: count, execute: shared)
-        }
+        WorkerPool.shared.run(Swift.min(count, workers), body)
     }
 
     /// Splits 0..<n into one contiguous range per worker and runs them in parallel when `work`
@@ -68,3 +65,74 @@ public enum Parallelism {
     }
 }
 
+
+/// Persistent helper threads with microsecond hand-off.
+///
+/// Kernels in a training step are short (tens of microseconds), so waking a sleeping thread per
+/// kernel (as `DispatchQueue.concurrentPerform` does) would cost as much as the work. Helpers spin
+/// briefly after each job and only then sleep; the caller runs worker 0 itself and spins until the
+/// helpers finish. Calls are serialized by the caller (sessions run one step at a time).
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool(helpers: Parallelism.workers - 1)
+
+    private let generation = Atomic<Int>(0)
+    private let remaining = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let condition = NSCondition()
+    private let callerLock = NSLock()
+    private var job: ((Int) -> Void)?
+    private var jobCount = 0
+    private let helpers: Int
+
+    private init(helpers: Int) {
+        self.helpers = Swift.max(helpers, 0)
+        for index in 0..<self.helpers {
+            let thread = Thread { [unowned self] in self.helperLoop(index + 1) }
+            thread.name = "TensorGraph worker \(index + 1)"
+            thread.start()
+        }
+    }
+
+    func run(_ count: Int, _ body: (Int) -> Void) {
+        callerLock.lock()
+        defer { callerLock.unlock() }
+        withoutActuallyEscaping(body) { escapable in
+            job = escapable
+            jobCount = count
+            remaining.store(helpers, ordering: .relaxed)
+            // Sequentially consistent: pairs with the helper's sleepers/generation check (a Dekker handshake).
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                condition.lock()
+                condition.broadcast()
+                condition.unlock()
+            }
+            body(0)
+            var spins = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins > 1000 { sched_yield() }
+            }
+            job = nil
+        }
+    }
+
+    private func helperLoop(_ index: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins < 200_000 { continue }  // stay hot between the kernels of a step (~100 µs)
+                condition.lock()
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while generation.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }
+                sleepers.subtract(1, ordering: .releasing)
+                condition.unlock()
+            }
+            seen = generation.load(ordering: .acquiring)
+            if index < jobCount, let job { job(index) }
+            remaining.subtract(1, ordering: .releasing)
+        }
+    }
+}

@@ -39,10 +39,44 @@ public enum ApplyAdam: Op {
             }
         }
         switch variable.dtype {
-        case .float: run(Float.self)
+        case .float:
+            func scalar(_ i: Int) -> Float { ctx.input(i).pointer(Float.self)[0] }
+            let (beta1Power, beta2Power, lr) = (scalar(3), scalar(4), scalar(5))
+            adamFloat(w: variable.pointer(Float.self), m: m.pointer(Float.self), v: v.pointer(Float.self), g: grad.pointer(Float.self),
+                      count: variable.count, rate: lr * (1 - beta2Power).squareRoot() / (1 - beta1Power),
+                      beta1: scalar(6), beta2: scalar(7), epsilon: scalar(8))
         case .double: run(Double.self)
         default: throw ctx.error("no kernel for dtype \(variable.dtype)")
         }
         ctx.setOutput(0, variable)
+    }
+}
+
+/// The float32 Adam update with 8-wide SIMD (the same arithmetic as the generic loop, element by element).
+func adamFloat(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+               g: UnsafeMutablePointer<Float>, count: Int, rate: Float, beta1: Float, beta2: Float, epsilon: Float) {
+    Parallelism.forRanges(count, work: count * 4, minimumWork: 1 << 16) { range in
+        let oneMinusBeta1 = SIMD8<Float>(repeating: 1 - beta1), oneMinusBeta2 = SIMD8<Float>(repeating: 1 - beta2)
+        let rateVector = SIMD8<Float>(repeating: rate), epsilonVector = SIMD8<Float>(repeating: epsilon)
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Float>.self)
+            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
+            var wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Float>.self)
+            mi += (gi - mi) * oneMinusBeta1
+            vi += (gi * gi - vi) * oneMinusBeta2
+            wi -= rateVector * mi / (vi.squareRoot() + epsilonVector)
+            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(w + i).storeBytes(of: wi, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < range.upperBound {
+            m[i] += (g[i] - m[i]) * (1 - beta1)
+            v[i] += (g[i] * g[i] - v[i]) * (1 - beta2)
+            w[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
+            i += 1
+        }
     }
 }

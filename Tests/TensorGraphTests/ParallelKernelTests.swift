@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import TensorGraph
+
+/// The parallel and fused paths (large inputs, several workers, MaxPool's argmax reused by MaxPoolGrad)
+/// against the plain reference loops; the small conformance cases only reach the serial paths.
+final class ParallelKernelTests: XCTestCase {
+    func testLargeConvolutionForwardAndGradientsMatchReferences() throws {
+        XCTAssertGreaterThanOrEqual(Parallelism.workers, 1)
+        var random = TestRandom(seed: 21)
+        let x = random.tensor([24, 14, 14, 8]), w = random.tensor([5, 5, 8, 6])
+        let g = Graph()
+        let xp = try g.placeholder(.double, shape: [24, 14, 14, 8]), wp = try g.placeholder(.double, shape: [5, 5, 8, 6])
+        let y = try g.conv2D(xp, filter: wp, padding: .same)
+        let geometry = WindowGeometry(input: x.shape, kernel: (5, 5), strides: (1, 1), padding: .same)!
+        XCTAssertGreaterThan(ConvChunks(geometry).count, 1, "the batch is split into several chunks")
+        let dy = random.tensor([24, 14, 14, 6])
+        let grads = try g.gradients(of: [y], with: [xp, wp], gradYs: [g.constant(dy)])
+        let values = try Session(graph: g).run([y, grads[0]!, grads[1]!], feeding: [xp: x, wp: w])
+        assertClose(values[0].doubleValues, conv2dReference(x.doubleValues, w.doubleValues, geometry, filters: 6), absolute: 1e-10)
+        assertClose(values[1].doubleValues, refConvBackpropInput(x.shape, w, dy, strides: (1, 1), padding: .same).values, absolute: 1e-10)
+        assertClose(values[2].doubleValues, refConvBackpropFilter(x, w.shape, dy, strides: (1, 1), padding: .same).values, absolute: 1e-9)
+    }
+
+    func testFusedMaxPoolGradientMatchesReference() throws {
+        var random = TestRandom(seed: 22)
+        let x = random.distinctTensor([16, 12, 12, 8], gap: 0.001), dy = random.tensor([16, 6, 6, 8])
+        let g = Graph()
+        let xp = try g.placeholder(.double, shape: [16, 12, 12, 8])
+        let pooled = try g.maxPool(xp, ksize: (2, 2), strides: (2, 2), padding: .valid)
+        let dx = try XCTUnwrap(g.gradients(of: [pooled], with: [xp], gradYs: [g.constant(dy)])[0])
+        let session = Session(graph: g)
+        // Fetching both puts MaxPool and MaxPoolGrad in one plan, so the gradient reuses the argmax.
+        let values = try session.run([pooled, dx], feeding: [xp: x])
+        let geometry = WindowGeometry(input: x.shape, kernel: (2, 2), strides: (2, 2), padding: .valid)!
+        XCTAssertEqual(values[1].doubleValues, maxPoolGradReference(x.doubleValues, geometry, dy.doubleValues))
+        XCTAssertEqual(values[0].doubleValues, refPool(x, kernel: (2, 2), strides: (2, 2), padding: .valid, max: true).values)
+    }
+
+    func testLargeElementwiseBiasAndMatMul() throws {
+        var random = TestRandom(seed: 23)
+        let big = toFloat32(random.tensor([300, 400], -4, 4))
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [300, 400])
+        let t = try g.tanh(x), r = try g.relu(x), b = try g.biasAddGrad(x)
+        let m = try g.matMul(x, x, transposeB: true)
+        let values = try Session(graph: g).run([t, r, b, m], feeding: [x: big])
+        let v = big.doubleValues
+        assertClose(values[0].doubleValues, v.map { Foundation.tanh($0) }, absolute: 2e-6, relative: 1e-5, "tanh")
+        XCTAssertEqual(values[1].doubleValues, v.map { max($0, 0) })
+        assertClose(values[2].doubleValues, refReduce(big, axes: [0]) { $0.reduce(0, +) }.values, absolute: 1e-3, relative: 1e-5, "bias grad")
+        assertClose(values[3].doubleValues, refMatMul(big, big, tb: true).values, absolute: 1e-2, relative: 1e-4, "matmul")
+    }
+
+    func testFastTanhAccuracyAcrossTheRange() {
+        var worst: Double = 0
+        for i in -100_000...100_000 {
+            let x = Float(i) / 10_000
+            worst = max(worst, Swift.abs(Double(fastTanh(x)) - Foundation.tanh(Double(x))))
+        }
+        XCTAssertLessThan(worst, 4e-7, "max abs error of the float32 tanh approximation (a few float32 ulp)")
+    }
+}
