@@ -244,6 +244,14 @@ func makeOpCases() -> [OpCase] {
     for (padding, strides) in [(Padding.valid, (1, 1)), (Padding.same, (1, 1)), (Padding.same, (2, 2)), (Padding.valid, (2, 1))] {
         let label = "\(padding.rawValue) \(strides)"
         let x = r([2, 5, 6, 3]), w = r([3, 2, 3, 4])
+        // A single-channel input takes the transposed-im2col path.
+        let x1 = r([2, 5, 6, 1]), w1 = r([3, 2, 1, 4])
+        cases.append(OpCase(op: "Conv2D", label: label + " C=1", inputs: [x1, w1],
+                            build: { g, t in try g.conv2D(t[0], filter: t[1], strides: strides, padding: padding) },
+                            reference: { t in
+                                let gm = refGeometry(t[0].shape, kernel: (3, 2), strides: strides, padding: padding)
+                                return ([2, gm.outHeight, gm.outWidth, 4], conv2dReference(t[0].doubleValues, t[1].doubleValues, gm, filters: 4))
+                            }, wrt: [0, 1]))
         let gm = refGeometry(x.shape, kernel: (3, 2), strides: strides, padding: padding)
         let dy = r([2, gm.outHeight, gm.outWidth, 4])
         cases.append(OpCase(op: "Conv2D", label: label, inputs: [x, w],

@@ -9,18 +9,22 @@ final class ParallelKernelTests: XCTestCase {
     func testLargeConvolutionForwardAndGradientsMatchReferences() throws {
         XCTAssertGreaterThanOrEqual(Parallelism.workers, 1)
         var random = TestRandom(seed: 21)
-        let x = random.tensor([24, 14, 14, 8]), w = random.tensor([5, 5, 8, 6])
-        let g = Graph()
-        let xp = try g.placeholder(.double, shape: [24, 14, 14, 8]), wp = try g.placeholder(.double, shape: [5, 5, 8, 6])
-        let y = try g.conv2D(xp, filter: wp, padding: .same)
-        let geometry = WindowGeometry(input: x.shape, kernel: (5, 5), strides: (1, 1), padding: .same)!
-        XCTAssertGreaterThan(ConvChunks(geometry).count, 1, "the batch is split into several chunks")
-        let dy = random.tensor([24, 14, 14, 6])
-        let grads = try g.gradients(of: [y], with: [xp, wp], gradYs: [g.constant(dy)])
-        let values = try Session(graph: g).run([y, grads[0]!, grads[1]!], feeding: [xp: x, wp: w])
-        assertClose(values[0].doubleValues, conv2dReference(x.doubleValues, w.doubleValues, geometry, filters: 6), absolute: 1e-10)
-        assertClose(values[1].doubleValues, refConvBackpropInput(x.shape, w, dy, strides: (1, 1), padding: .same).values, absolute: 1e-10)
-        assertClose(values[2].doubleValues, refConvBackpropFilter(x, w.shape, dy, strides: (1, 1), padding: .same).values, absolute: 1e-9)
+        // Several channels (row-block im2col) and one channel (transposed im2col), stride 1 and 2.
+        for (channels, size, strides, padding) in [(8, 14, (1, 1), Padding.same), (1, 28, (1, 1), .same), (1, 31, (2, 2), .valid)] {
+            let label = "C=\(channels) \(strides) \(padding)"
+            let x = random.tensor([64, size, size, channels]), w = random.tensor([5, 5, channels, 6])
+            let geometry = WindowGeometry(input: x.shape, kernel: (5, 5), strides: strides, padding: padding)!
+            let g = Graph()
+            let xp = try g.placeholder(.double, shape: TensorShape(x.shape)), wp = try g.placeholder(.double, shape: TensorShape(w.shape))
+            let y = try g.conv2D(xp, filter: wp, strides: strides, padding: padding)
+            XCTAssertGreaterThan(ConvChunks(geometry).count, 1, "\(label): the batch is split into several chunks")
+            let dy = random.tensor([64, geometry.outHeight, geometry.outWidth, 6])
+            let grads = try g.gradients(of: [y], with: [xp, wp], gradYs: [g.constant(dy)])
+            let values = try Session(graph: g).run([y, grads[0]!, grads[1]!], feeding: [xp: x, wp: w])
+            assertClose(values[0].doubleValues, conv2dReference(x.doubleValues, w.doubleValues, geometry, filters: 6), absolute: 1e-10, label)
+            assertClose(values[1].doubleValues, refConvBackpropInput(x.shape, w, dy, strides: strides, padding: padding).values, absolute: 1e-10, label)
+            assertClose(values[2].doubleValues, refConvBackpropFilter(x, w.shape, dy, strides: strides, padding: padding).values, absolute: 1e-9, label)
+        }
     }
 
     func testFusedMaxPoolGradientMatchesReference() throws {

@@ -87,6 +87,40 @@ func im2col<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: 
     }
 }
 
+/// Single-channel im2col in the transposed layout colsT[(ky, kx), (n, oy, ox)]: for a fixed tap and
+/// output row, the pixels read are a contiguous input row, so whole rows are copied instead of
+/// 5-float fragments. First convolution layers on grayscale images have one channel.
+func im2colTransposedSingleChannel<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ colsT: UnsafeMutablePointer<T>) {
+    let positions = g.outputPositions, plane = g.outHeight * g.outWidth
+    for ky in 0..<g.kernelHeight {
+        for kx in 0..<g.kernelWidth {
+            let row = colsT + (ky * g.kernelWidth + kx) * positions
+            // Output columns whose input column ox·sx + kx − pl lies inside the image.
+            let first = Swift.max(0, (g.padLeft - kx + g.strideX - 1) / g.strideX)
+            let last = Swift.min(g.outWidth, (g.width - 1 + g.padLeft - kx) / g.strideX + 1)
+            for n in 0..<g.batch {
+                let image = x + n * g.height * g.width
+                for oy in 0..<g.outHeight {
+                    let dst = row + n * plane + oy * g.outWidth
+                    let iy = oy * g.strideY + ky - g.padTop
+                    guard iy >= 0 && iy < g.height && first < last else {
+                        for ox in 0..<g.outWidth { dst[ox] = 0 }
+                        continue
+                    }
+                    for ox in 0..<first { dst[ox] = 0 }
+                    let src = image + iy * g.width + kx - g.padLeft
+                    if g.strideX == 1 {
+                        for ox in first..<last { dst[ox] = src[ox] }
+                    } else {
+                        for ox in first..<last { dst[ox] = src[ox * g.strideX] }
+                    }
+                    for ox in last..<g.outWidth { dst[ox] = 0 }
+                }
+            }
+        }
+    }
+}
+
 /// The adjoint of im2col: dx[n, iy, ix, c] = Σ cols[...] over every window position that read it.
 func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<T>) {
     let c = g.channels, rowLength = g.patchSize, run = g.kernelWidth * c
@@ -193,9 +227,15 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
     chunks.forEach(g) { w, first, sub in
-        im2col(x + first * imageIn, sub, scratch[w])
-        gemm(T.self, transposeA: false, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
-             a: scratch[w], b: filter, c: out + first * imageOut)
+        if g.channels == 1 {
+            im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w])
+            gemm(T.self, transposeA: true, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
+                 a: scratch[w], b: filter, c: out + first * imageOut)
+        } else {
+            im2col(x + first * imageIn, sub, scratch[w])
+            gemm(T.self, transposeA: false, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
+                 a: scratch[w], b: filter, c: out + first * imageOut)
+        }
     }
 }
 
@@ -209,8 +249,10 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
     var started = [Bool](repeating: false, count: chunks.workers)
     started.withUnsafeMutableBufferPointer { started in
         chunks.forEach(g) { w, first, sub in
-            im2col(x + first * imageIn, sub, scratch[w])
-            gemm(T.self, transposeA: true, transposeB: false, m: k, n: f, k: sub.outputPositions,
+            // dW [K, F] = colsᵀ · dy, with colsᵀ built directly for single-channel input.
+            let transposed = g.channels == 1
+            if transposed { im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w]) } else { im2col(x + first * imageIn, sub, scratch[w]) }
+            gemm(T.self, transposeA: !transposed, transposeB: false, m: k, n: f, k: sub.outputPositions,
                  a: scratch[w], b: dy + first * imageOut, c: partials[w], accumulate: started[w])
             started[w] = true
         }
