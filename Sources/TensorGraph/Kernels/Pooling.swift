@@ -15,6 +15,29 @@ func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: 
 private func maxPoolImage<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
                                           argmax: UnsafeMutablePointer<Int32>?, _ n: Int) {
     let c = g.channels
+    if let argmax, g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.padTop == 0, g.padLeft == 0 {
+        // The common 2×2/2 pool: four input pixels per output, compared channel-wise without branches.
+        let base = n * g.height * g.width * c
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let o = ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                let i00 = base + ((2 * oy) * g.width + 2 * ox) * c, i01 = i00 + c
+                let i10 = i00 + g.width * c, i11 = i10 + c
+                let dst = out + o, index = argmax + o
+                for j in 0..<c {
+                    let v00 = x[i00 + j], v01 = x[i01 + j], v10 = x[i10 + j], v11 = x[i11 + j]
+                    // Scan order (0,0), (0,1), (1,0), (1,1); a later pixel wins only when strictly larger.
+                    var best = v00, at = i00 + j
+                    if v01 > best { best = v01; at = i01 + j }
+                    if v10 > best { best = v10; at = i10 + j }
+                    if v11 > best { best = v11; at = i11 + j }
+                    dst[j] = best
+                    index[j] = Int32(truncatingIfNeeded: at)
+                }
+            }
+        }
+        return
+    }
     if let argmax {
         let base = n * g.height * g.width * c
         for oy in 0..<g.outHeight {
