@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// 2-D convolution kernels (NHWC input, HWCF filter): im2col + GEMM forward, GEMM + col2im for
@@ -43,6 +44,13 @@ struct WindowGeometry: Equatable {
     }
 
     var patchSize: Int { kernelHeight * kernelWidth * channels }
+
+    /// The same geometry for the C kernels.
+    var c: tg_window {
+        tg_window(batch: batch, height: height, width: width, channels: channels, kernel_height: kernelHeight,
+                  kernel_width: kernelWidth, stride_y: strideY, stride_x: strideX, out_height: outHeight,
+                  out_width: outWidth, pad_top: padTop, pad_left: padLeft)
+    }
     var outputPositions: Int { batch * outHeight * outWidth }
 }
 
@@ -51,6 +59,17 @@ struct WindowGeometry: Equatable {
 /// A window row (kx = 0..<kw, all channels) is one contiguous run of kw·C floats whenever it lies
 /// inside the image, so it is copied as a block; only border windows go pixel by pixel.
 func im2col<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<T>) {
+    if T.self == Float.self {
+        // float32 runs the C loop compiled for the CPU's vector width (same layout and values).
+        var window = g.c
+        return tg_im2col_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), &window,
+                             UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Float.self))
+    }
+    im2colReference(x, g, cols)
+}
+
+/// The Swift im2col (used for float64, and as the reference for the C loop).
+func im2colReference<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<T>) {
     let c = g.channels, rowLength = g.patchSize, run = g.kernelWidth * c
     var row = 0
     for n in 0..<g.batch {
@@ -123,6 +142,16 @@ func im2colTransposedSingleChannel<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: W
 
 /// The adjoint of im2col: dx[n, iy, ix, c] = Σ cols[...] over every window position that read it.
 func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<T>) {
+    if T.self == Float.self {
+        var window = g.c
+        return tg_col2im_f32(UnsafeRawPointer(cols).assumingMemoryBound(to: Float.self), &window,
+                             UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self))
+    }
+    col2imReference(cols, g, dx)
+}
+
+/// The Swift col2im (used for float64, and as the reference for the C loop).
+func col2imReference<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<T>) {
     let c = g.channels, rowLength = g.patchSize, run = g.kernelWidth * c
     dx.update(repeating: 0, count: g.batch * g.height * g.width * c)
     var row = 0

@@ -1,3 +1,4 @@
+import CKernels
 /// Adam update, in place (TF's ApplyAdam):
 /// lr_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ); m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); var −= lr_t·m/(√v + ε).
 ///
@@ -52,31 +53,11 @@ public enum ApplyAdam: Op {
     }
 }
 
-/// The float32 Adam update with 8-wide SIMD (the same arithmetic as the generic loop, element by element).
+/// The float32 Adam update: the C loop (compiled for AVX-512, AVX2 and baseline, chosen at load time),
+/// split across workers. Same per-element arithmetic as the generic loop.
 func adamFloat(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                g: UnsafeMutablePointer<Float>, count: Int, rate: Float, beta1: Float, beta2: Float, epsilon: Float) {
     Parallelism.forRanges(count, work: count * 4, minimumWork: 1 << 16) { range in
-        let oneMinusBeta1 = SIMD8<Float>(repeating: 1 - beta1), oneMinusBeta2 = SIMD8<Float>(repeating: 1 - beta2)
-        let rateVector = SIMD8<Float>(repeating: rate), epsilonVector = SIMD8<Float>(repeating: epsilon)
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Float>.self)
-            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
-            var wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Float>.self)
-            mi += (gi - mi) * oneMinusBeta1
-            vi += (gi * gi - vi) * oneMinusBeta2
-            wi -= rateVector * mi / (vi.squareRoot() + epsilonVector)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(w + i).storeBytes(of: wi, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < range.upperBound {
-            m[i] += (g[i] - m[i]) * (1 - beta1)
-            v[i] += (g[i] * g[i] - v[i]) * (1 - beta2)
-            w[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
-            i += 1
-        }
+        tg_adam_f32(w, m, v, g, range.lowerBound, range.upperBound, rate, beta1, beta2, epsilon)
     }
 }

@@ -1,0 +1,24 @@
+#ifndef TENSORGRAPH_CKERNELS_H
+#define TENSORGRAPH_CKERNELS_H
+#include <stddef.h>
+
+/* Hot float32 loops compiled for several instruction sets (AVX-512, AVX2, baseline) with the
+   dispatch done once by the loader (GCC/Clang function multiversioning). Same arithmetic in each. */
+
+/* Adam (TF's ApplyAdam) on elements [begin, end):
+   m += (g - m)(1 - beta1); v += (g*g - v)(1 - beta2); w -= rate * m / (sqrt(v) + epsilon). */
+void tg_adam_f32(float *w, float *m, float *v, const float *g, size_t begin, size_t end,
+                 float rate, float beta1, float beta2, float epsilon);
+
+#endif
+
+/* Convolution patch matrices for NHWC float32 input; the geometry follows TensorFlow's padding rule.
+   im2col: cols[(n, oy, ox), (ky, kx, c)]; col2im is its adjoint (dx is overwritten). */
+typedef struct {
+    long batch, height, width, channels;
+    long kernel_height, kernel_width, stride_y, stride_x;
+    long out_height, out_width, pad_top, pad_left;
+} tg_window;
+
+void tg_im2col_f32(const float *x, const tg_window *g, float *cols);
+void tg_col2im_f32(const float *cols, const tg_window *g, float *dx);
