@@ -59,6 +59,19 @@ do {
         emit(["workload": "sgemm", "gflops": 2.0 * 1024 * 1024 * 1024 / median(times) / 1e9])
     }
 
+    if workloads.contains("overhead") {
+        // Session.run overhead: one feed, one fetch, a one-node plan.
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [1], name: "x")
+        let y = try g.identity(x)
+        let s = Session(graph: g)
+        let one = Tensor([Float(1)])
+        for _ in 0..<1000 { _ = try s.run(y, feeding: [x: one]) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<100_000 { _ = try s.run(y, feeding: [x: one]) }
+        emit(["workload": "run_overhead", "microseconds": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / 100_000])
+    }
+
     if workloads.contains("mlp") {
         // Seed 001: 784-64 tanh-10, softmax cross-entropy, SGD 0.5, batch 32, 1875 steps, file order.
         let g = Graph()

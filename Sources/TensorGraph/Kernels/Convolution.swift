@@ -255,6 +255,12 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
+    if chunks.count == 1 && g.channels > 1 {
+        // One chunk (small batches, e.g. single-image inference): split the GEMM's rows instead.
+        im2col(x, g, scratch[0])
+        return parallelGemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
+                            a: scratch[0], b: filter, c: out)
+    }
     chunks.forEach(g) { w, first, sub in
         if g.channels == 1 {
             im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w])
