@@ -6,6 +6,8 @@ runExample {
     let options = ExampleOptions()
     let mnist = try loadMNIST(options)
     let g = Graph()
+    let seed = options.int("--seed", default: 1)
+    if seed != 1 { g.randomSeed = seed }
     let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
     let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
     let hidden = try g.dense(x, units: 32, activation: .relu)
@@ -20,6 +22,6 @@ runExample {
     let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
         [x: batch.images, labels: batch.labels]
     }
-    let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 5), batchSize: 32, shuffleSeed: 1, test: mnist.test)
+    let history = try trainer.fit(mnist.train, epochs: options.int("--epochs", default: 5), batchSize: 32, shuffleSeed: UInt64(seed), test: mnist.test)
     report("mnist-dense", history: history, target: 96.5)
 }

@@ -81,3 +81,22 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual(TensorShape([nil, 784]).description, "(?, 784)")
     }
 }
+
+final class GraphLifetimeTests: XCTestCase {
+    /// A graph with variables, layers, an optimizer and a session is freed once the caller lets go
+    /// (found with valgrind: variables used to hold their graph strongly).
+    func testGraphIsReleased() throws {
+        weak var released: Graph?
+        try {
+            let g = Graph()
+            let x = try g.placeholder(.float, shape: [nil, 4])
+            let loss = try g.mean(g.dense(x, units: 2))
+            let train = try AdamOptimizer().minimize(loss)
+            let s = Session(graph: g)
+            try s.run(g.globalVariablesInitializer())
+            try s.run(train, feeding: [x: Tensor(shape: [1, 4], scalars: [Float](repeating: 1, count: 4))])
+            released = g
+        }()
+        XCTAssertNil(released)
+    }
+}

@@ -3,17 +3,30 @@
 public struct Variable: Hashable, @unchecked Sendable {
     /// The `VariableV2` node; its name is the variable's name (`dense/kernel`).
     public let node: Node
-    /// The variable's value as a tensor (`<name>/read`); what `Graph.variable` returns.
-    public let value: Output
-    /// Runs the initial-value ops and assigns the result (`<name>/Assign`).
-    public let initializer: Operation
+    private let readNode: Node
+    private let initializerNode: Node
     public let isTrainable: Bool
+    // The graph owns its variables; an unowned reference avoids a graph → variable → graph cycle.
+    private unowned let graph: Graph
+
+    init(node: Node, value: Output, initializer: Operation, isTrainable: Bool) {
+        self.node = node
+        readNode = value.node
+        initializerNode = initializer.node
+        self.isTrainable = isTrainable
+        graph = value.graph
+    }
+
+    /// The variable's value as a tensor (`<name>/read`); what `Graph.variable` returns.
+    public var value: Output { Output(graph: graph, node: readNode, index: 0) }
+    /// Runs the initial-value ops and assigns the result (`<name>/Assign`).
+    public var initializer: Operation { Operation(graph: graph, node: initializerNode) }
 
     public var name: String { node.name }
     public var dtype: DType { node.outputs[0].dtype }
     public var shape: TensorShape { node.outputs[0].shape }
     /// The variable itself, for ops that update it.
-    public var ref: Output { Output(graph: value.graph, node: node, index: 0) }
+    public var ref: Output { Output(graph: graph, node: node, index: 0) }
 
     public static func == (a: Variable, b: Variable) -> Bool { a.node === b.node }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(node)) }
