@@ -46,6 +46,12 @@ for key, title in names.items():
     summary[key] = {"results": results, "ratio": ratio}
 
 extra = []
+overhead = by.get("run_overhead", {}).get("tensorgraph")
+if overhead:
+    extra.append(f"Session.run overhead (one feed, one fetch, one-node plan): {overhead['microseconds']:.2f} µs per call.")
+core = next((r.get("blas_core") for r in rows if r.get("blas_core")), None)
+if core:
+    extra.append(f"TensorGraph BLAS: OpenBLAS with {core} kernels, single-threaded, work split across {next(r['threads'] for r in rows if r['framework'] == 'tensorgraph')} workers by TensorGraph.")
 if sgemm:
     extra.append(f"Measured sgemm peak (1024³, TensorGraph's row-split GEMM): {sgemm:.0f} GFLOP/s.")
 cnn = by.get("cnn", {}).get("tensorgraph")
