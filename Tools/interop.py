@@ -49,8 +49,10 @@ for opt in ("sgd", "adam", "momentum", "rmsprop"):
         weight = sess.run(manifest["weight"])
     expected_losses = np.load(f"{fixtures}/train-{opt}.losses.npy")
     expected_weight = np.load(f"{fixtures}/train-{opt}.dense_kernel.npy")
-    diff = max(np.max(np.abs(np.array(losses) - expected_losses)), np.max(np.abs(weight - expected_weight)))
-    report(f"TensorGraph training graph ({opt}, 3 steps) in TensorFlow", diff, {n.op for n in gd.node})
+    loss_diff = np.max(np.abs(np.array(losses) - expected_losses))
+    weight_diff = np.max(np.abs(weight - expected_weight))
+    report(f"TensorGraph training graph ({opt}, 3 steps; losses {loss_diff:.2g}, weights {weight_diff:.2g}) in TensorFlow",
+           max(loss_diff, weight_diff), {n.op for n in gd.node})
 
 # 1b. TensorGraph frozen inference graphs run in TensorFlow.
 for name, fetch in (("mnist-mlp", "probs:0"), ("mnist-cnn", "probabilities:0")):

@@ -41,7 +41,9 @@ do {
         let optimizer: Optimizer
         switch optimizerName {
         case "sgd": optimizer = GradientDescentOptimizer(learningRate: 0.1)
-        case "adam": optimizer = AdamOptimizer(learningRate: 0.01)
+        // ε = 1e-5 rather than 1e-8: with near-zero gradients m/(√v + ε) divides two rounding-level
+        // numbers, and float32 rounding differences (not semantics) would dominate the comparison.
+        case "adam": optimizer = AdamOptimizer(learningRate: 0.01, epsilon: 1e-5)
         case "momentum": optimizer = MomentumOptimizer(learningRate: 0.05, momentum: 0.9, useNesterov: true)
         default: optimizer = RMSPropOptimizer(learningRate: 0.01, momentum: 0.5)
         }
