@@ -17,8 +17,7 @@ runExample {
     h = try g.dense(g.flatten(h), units: 256, activation: .relu)
     let logits = try g.dense(h, units: 10)
     _ = try g.softmax(logits, name: "probabilities")
-    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
     let train = try AdamOptimizer().minimize(loss)
     print(g.summary(title: "fashion-cnn"))
 

@@ -11,8 +11,7 @@ runExample {
     let hidden = try g.dense(x, units: 256, activation: .relu, name: "Hidden")
     let logits = try g.dense(hidden, units: 10, name: "Output")
     _ = try g.softmax(logits, name: "probabilities")
-    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
     let train = try AdamOptimizer().minimize(loss)
     print(g.summary(title: "fashion-mlp"))
 

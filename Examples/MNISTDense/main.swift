@@ -12,8 +12,7 @@ runExample {
     let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
     let hidden = try g.dense(x, units: 32, activation: .relu)
     let logits = try g.dense(hidden, units: 10, name: "logits")
-    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
     let train = try AdamOptimizer().minimize(loss)
     print(g.summary(title: "mnist-dense"))
 

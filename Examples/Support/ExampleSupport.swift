@@ -36,6 +36,13 @@ public func loadFashionMNIST(_ options: ExampleOptions) throws -> MNIST {
     return try MNIST(directory: directory)
 }
 
+/// Mean sparse softmax cross-entropy and accuracy of `logits` [N, 10] against int32 `labels` [N].
+public func classificationMetrics(_ g: Graph, logits: Output, labels: Output) throws -> (loss: Output, accuracy: Output) {
+    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    return (loss, accuracy)
+}
+
 /// Runs an example body, printing errors as one line and exiting non-zero.
 public func runExample(_ body: () throws -> Void) {
     do {

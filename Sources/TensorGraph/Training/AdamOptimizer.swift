@@ -16,10 +16,7 @@ public final class AdamOptimizer: Optimizer {
     }
 
     public override func prepare(_ graph: Graph, variables: [Variable]) throws {
-        let dtype = variables.first?.dtype ?? .float
-        func scalar(_ v: Double, _ name: String) throws -> Output {
-            try graph.constant(dtype == .double ? Tensor(v) : Tensor(Float(v)), name: name)
-        }
+        func scalar(_ v: Double, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
         constants = [try scalar(learningRate, "learning_rate"), try scalar(beta1, "beta1"), try scalar(beta2, "beta2"),
                      try scalar(epsilon, "epsilon")]
         if powers == nil || powers!.0.graph !== graph {

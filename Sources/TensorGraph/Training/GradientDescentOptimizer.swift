@@ -9,12 +9,13 @@ public final class GradientDescentOptimizer: Optimizer {
     }
 
     public override func prepare(_ graph: Graph, variables: [Variable]) throws {
-        rate = try graph.constant(Tensor(Float(learningRate)), name: "learning_rate")
+        rate = try hyperParameter(learningRate, "learning_rate", in: graph, for: variables)
     }
 
     public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
         let graph = variable.value.graph
         var alpha = rate!
+        // Mixed-precision variable lists: the rate follows the first variable's dtype.
         if variable.dtype != alpha.dtype { alpha = try graph.cast(alpha, to: variable.dtype) }
         let node = try graph.addNode(ApplyGradientDescent.self, inputs: [variable.ref, alpha, gradient],
                                      attrs: ["T": .type(variable.dtype), "use_locking": .bool(false)])

@@ -59,6 +59,12 @@ open class Optimizer {
     /// Extra ops run after all updates (Adam's beta-power updates).
     open func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] { [] }
 
+    /// A scalar hyper-parameter constant of the variables' dtype (float32 unless they are float64).
+    public func hyperParameter(_ value: Double, _ name: String, in graph: Graph, for variables: [Variable]) throws -> Output {
+        let dtype = variables.first?.dtype ?? .float
+        return try graph.constant(dtype == .double ? Tensor(value) : Tensor(Float(value)), name: name)
+    }
+
     /// A zero-initialized slot variable for `variable`, named `<variable>/<name>` (TF's slot naming).
     public func slot(for variable: Variable, name slotName: String) throws -> Output {
         let graph = variable.value.graph

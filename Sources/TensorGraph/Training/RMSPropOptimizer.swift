@@ -14,8 +14,7 @@ public final class RMSPropOptimizer: Optimizer {
     }
 
     public override func prepare(_ graph: Graph, variables: [Variable]) throws {
-        let dtype = variables.first?.dtype ?? .float
-        func scalar(_ v: Double, _ name: String) throws -> Output { try graph.constant(dtype == .double ? Tensor(v) : Tensor(Float(v)), name: name) }
+        func scalar(_ v: Double, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
         constants = [try scalar(learningRate, "learning_rate"), try scalar(decay, "decay"), try scalar(momentum, "momentum"),
                      try scalar(epsilon, "epsilon")]
     }

@@ -4,14 +4,7 @@
 public enum MaxPool: Op {
     public static let wireName = "MaxPool"
 
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        try ctx.requireFloat(ctx.inputs[0].dtype)
-        let w = try WindowAttributes(ctx.attrs, needsKernel: true, fail: ctx.error)
-        let shape = try w.outputShape(input: ctx.inputs[0].shape, kernel: (w.kernel!.0, w.kernel!.1),
-                                      channels: ctx.inputs[0].shape.dims?.last ?? nil, fail: ctx.error)
-        return [TensorSpec(ctx.inputs[0].dtype, shape)]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try WindowAttributes.poolOutputs(ctx) }
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)

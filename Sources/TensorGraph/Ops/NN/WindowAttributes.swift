@@ -51,6 +51,16 @@ struct WindowAttributes {
                             outputSize(dims[2], kernel: kernel.1, stride: strides.1), channels])
     }
 
+    /// Output spec of a pooling op (MaxPool, AvgPool): one float input, window from `ksize`, channels kept.
+    static func poolOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        try ctx.checkInputCount(1)
+        try ctx.requireFloat(ctx.inputs[0].dtype)
+        let w = try WindowAttributes(ctx.attrs, needsKernel: true, fail: ctx.error)
+        let shape = try w.outputShape(input: ctx.inputs[0].shape, kernel: (w.kernel!.0, w.kernel!.1),
+                                      channels: ctx.inputs[0].shape.dims?.last ?? nil, fail: ctx.error)
+        return [TensorSpec(ctx.inputs[0].dtype, shape)]
+    }
+
     /// The attributes of an existing node (for gradient rules).
     static func of(_ node: Node) throws -> WindowAttributes {
         try WindowAttributes(node.attrs, needsKernel: node.attrs["ksize"] != nil) {
