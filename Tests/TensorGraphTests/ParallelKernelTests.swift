@@ -88,3 +88,30 @@ final class Im2colTests: XCTestCase {
         }
     }
 }
+
+/// Conv2D → BiasAdd → Relu runs as one fused kernel when only the Relu output is used; the result must
+/// equal the unfused ops (fetching the intermediate outputs keeps them separate).
+final class FusionTests: XCTestCase {
+    func testFusedConvolutionEpilogueMatchesSeparateOps() throws {
+        var random = TestRandom(seed: 41)
+        for (batch, channels) in [(40, 3), (1, 3), (40, 1)] {
+            let x = toFloat32(random.tensor([batch, 12, 12, channels])), w = toFloat32(random.tensor([3, 3, channels, 5]))
+            let b = toFloat32(random.tensor([5]))
+            let g = Graph()
+            let xp = try g.placeholder(.float, shape: [nil, 12, 12, channels])
+            let conv = try g.conv2D(xp, filter: g.constant(w), padding: .same)
+            let biased = try g.biasAdd(conv, g.constant(b))
+            let activated = try g.relu(biased)
+            let session = Session(graph: g)
+            let fused = try session.run(activated, feeding: [xp: x])
+            let separate = try session.run([conv, biased, activated], feeding: [xp: x])
+            XCTAssertEqual(fused, separate[2], "batch \(batch), C=\(channels)")
+            let reference = conv2dReference(x.doubleValues, w.doubleValues,
+                                            WindowGeometry(input: x.shape, kernel: (3, 3), strides: (1, 1), padding: .same)!, filters: 5)
+            let bias = b.doubleValues
+            assertClose(fused.doubleValues, reference.enumerated().map { max($1 + bias[$0 % 5], 0) }, absolute: 1e-5, relative: 1e-5)
+            // Biased output alone (no Relu after it in the plan) fuses only the bias.
+            XCTAssertEqual(try Session(graph: g).run(biased, feeding: [xp: x]), separate[1])
+        }
+    }
+}

@@ -22,3 +22,6 @@ typedef struct {
 
 void tg_im2col_f32(const float *x, const tg_window *g, float *cols);
 void tg_col2im_f32(const float *cols, const tg_window *g, float *dx);
+
+/* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
+void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);

@@ -251,15 +251,33 @@ struct ConvChunks {
 
 /// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
 func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
-                                   _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>]) {
+                                   _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>],
+                                   bias: UnsafePointer<T>? = nil, relu: Bool = false) {
+    /// Adds the bias (and applies relu) to `rows` output rows of `f` values.
+    func epilogue(_ rows: UnsafeMutablePointer<T>, _ count: Int) {
+        guard let bias else { return }
+        if T.self == Float.self {
+            return tg_bias_activation_f32(UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self), count, f,
+                                          UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self), relu ? 1 : 0)
+        }
+        for r in 0..<count {
+            let row = rows + r * f
+            if relu {
+                for j in 0..<f { let v = row[j] + bias[j]; row[j] = v > 0 ? v : 0 }
+            } else {
+                for j in 0..<f { row[j] += bias[j] }
+            }
+        }
+    }
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
     if chunks.count == 1 && g.channels > 1 {
         // One chunk (small batches, e.g. single-image inference): split the GEMM's rows instead.
         im2col(x, g, scratch[0])
-        return parallelGemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
-                            a: scratch[0], b: filter, c: out)
+        parallelGemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
+                     a: scratch[0], b: filter, c: out)
+        return Parallelism.forRanges(g.outputPositions, work: g.outputPositions * f) { rows in epilogue(out + rows.lowerBound * f, rows.count) }
     }
     chunks.forEach(g) { w, first, sub in
         if g.channels == 1 {
@@ -271,6 +289,7 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
             gemm(T.self, transposeA: false, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
                  a: scratch[w], b: filter, c: out + first * imageOut)
         }
+        epilogue(out + first * imageOut, sub.outputPositions)
     }
 }
 

@@ -8,6 +8,8 @@ enum ValueSource: Equatable {
     case variable(Int)
     /// A variable reference for a ref input: the kernel receives the variable's id instead of a value.
     case reference(Int)
+    /// A constant known when the plan is built (a Const node's value, used by fused kernels).
+    case constant(Tensor)
 }
 
 /// The identity of a compiled plan: which endpoints are fed and fetched and which nodes are targets.
@@ -25,7 +27,7 @@ struct PlanKey: Hashable {
 final class ExecutionPlan {
     struct Step {
         let node: Node
-        let sources: [ValueSource]
+        var sources: [ValueSource]
         let context: KernelContext
     }
 
@@ -35,6 +37,7 @@ final class ExecutionPlan {
     let feedSpecs: [(name: String, spec: TensorSpec)]
 
     init(graph: Graph, key: PlanKey, state: SessionState) throws {
+        var steps: [Step] = []
         let fed = Dictionary(uniqueKeysWithValues: key.feeds.enumerated().map { ($1, $0) })
         feedSpecs = key.feeds.map { endpoint in
             let node = graph.nodes[endpoint.node]
@@ -52,7 +55,6 @@ final class ExecutionPlan {
         }
 
         var stepIndex: [Int: Int] = [:]
-        var steps: [Step] = []
         func source(for endpoint: Endpoint, asReference: Bool) throws -> ValueSource {
             if let k = fed[endpoint] { return .feed(k) }
             let producer = graph.nodes[endpoint.node]
@@ -84,9 +86,41 @@ final class ExecutionPlan {
             stepIndex[id] = steps.count
             steps.append(Step(node: node, sources: sources, context: KernelContext(node: node, refVariables: refs, state: state)))
         }
-        self.steps = steps
-        fetchSources = try key.fetches.map { try source(for: $0, asReference: false) }
+        let fetchSources = try key.fetches.map { try source(for: $0, asReference: false) }
+        self.fetchSources = fetchSources
         ExecutionPlan.linkPartners(steps)
+        ExecutionPlan.fuseConvolutionEpilogues(&steps, fetches: fetchSources)
+        self.steps = steps
+    }
+
+    /// Conv2D → BiasAdd (→ Relu), where each intermediate output feeds only the next op, becomes one
+    /// kernel: the convolution adds the bias (and applies relu) to each batch chunk while it is still in
+    /// cache, and the BiasAdd/Relu steps pass their input through. The graph keeps TF's three ops.
+    private static func fuseConvolutionEpilogues(_ steps: inout [Step], fetches: [ValueSource]) {
+        var uses: [Int: Int] = [:]
+        for source in steps.flatMap(\.sources) + fetches { if case let .step(s, output) = source { uses[s * 1024 + output, default: 0] += 1 } }
+        for b in steps.indices where steps[b].node.op == BiasAdd.self {
+            guard case let .step(c, 0) = steps[b].sources[0], steps[c].node.op == Conv2D.self, uses[c * 1024] == 1,
+                  steps[c].sources.count == 2 else { continue }
+            // The bias must be readable when the convolution runs: look through Identity reads to the
+            // variable or constant (layers create the bias after the Conv2D node).
+            var bias = steps[b].sources[1]
+            while case let .step(s, 0) = bias {
+                if steps[s].node.op == Identity.self { bias = steps[s].sources[0]; continue }
+                if steps[s].node.op == Const.self, case .tensor(let value)? = steps[s].node.attrs["value"] { bias = .constant(value) }
+                break
+            }
+            if case let .step(s, _) = bias, s > c { continue }
+            var relu = false
+            if let r = steps.indices.first(where: { steps[$0].node.op == Relu.self && steps[$0].sources[0] == .step(b, output: 0) }),
+               uses[b * 1024] == 1 {
+                relu = true
+                steps[r].context.passesThrough = true
+            }
+            steps[c].sources.append(bias)
+            steps[c].context.fusedRelu = relu
+            steps[b].context.passesThrough = true
+        }
     }
 
     /// Lets MaxPoolGrad reuse the argmax its MaxPool computed in the same run (the graph keeps TF's ops).

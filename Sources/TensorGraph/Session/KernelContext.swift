@@ -74,6 +74,12 @@ public final class KernelContext {
     /// Side results of the last run (e.g. MaxPool's argmax), valid when `sideResultsRun == runCounter`.
     var argmax: UnsafeMutablePointer<Int32>?
     var sideResultsRun = -1
+    /// Set on a step whose work another step's kernel does (BiasAdd/Relu fused into Conv2D): it only
+    /// passes its input through.
+    var passesThrough = false
+    /// Set on a Conv2D step that also adds its third input (a bias) and, when true, applies relu.
+    var fusedRelu = false
+
     /// Incremented by the session before each run.
     var runCounter = 0
 

@@ -113,6 +113,7 @@ public final class Session {
         switch source {
         case let .step(s, output): return plan.steps[s].context.outputs[output]
         case let .feed(k): return feeds[k]
+        case let .constant(value): return value
         case let .variable(id), let .reference(id):
             guard let v = state.variables[id] else {
                 throw TensorGraphError.uninitializedVariable(name: graph.nodes[id].name)
@@ -132,6 +133,10 @@ public final class Session {
                 } else {
                     context.inputs.append(try value(of: source, in: plan, feeds: feeds))
                 }
+            }
+            if context.passesThrough {
+                context.setOutput(0, context.inputs[0])
+                continue
             }
             if isProfiling {
                 let start = DispatchTime.now().uptimeNanoseconds

@@ -21,6 +21,9 @@ public enum Conv2D: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0), filter = ctx.input(1)
+        if ctx.inputCount == 3, ctx.input(2).shape != [filter.shape.last ?? 0] {
+            throw ctx.error("fused bias of shape \(ctx.input(2).shape) does not match \(filter.shape.last ?? 0) filters")
+        }
         guard x.rank == 4, filter.rank == 4, x.shape[3] == filter.shape[2] else {
             throw ctx.error("input \(x.shape) and filter \(filter.shape) do not match")
         }
@@ -31,7 +34,10 @@ public enum Conv2D: Op {
         func run<T: FloatScalar>(_: T.Type) throws {
             let chunks = ConvChunks(g)
             let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
-            conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch)
+            // A fused epilogue (plan-level Conv2D+BiasAdd[+Relu]) brings the bias as a third input.
+            let bias = ctx.inputCount == 3 ? UnsafePointer(ctx.input(2).pointer(T.self)) : nil
+            conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch,
+                          bias: bias, relu: ctx.fusedRelu)
         }
         switch x.dtype {
         case .float: try run(Float.self)
