@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .library(name: "TensorGraph", targets: ["TensorGraph"]),
         .executable(name: "graphrun", targets: ["graphrun"]),
+        // Benchmark tool: preload to count heap allocations per training step.
+        .library(name: "tgmalloccount", type: .dynamic, targets: ["MallocCounter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +43,7 @@ let package = Package(
         .executableTarget(name: "interop-fixtures", dependencies: ["TensorGraph"], path: "Tools/InteropFixtures"),
 
         .executableTarget(name: "tgbench", dependencies: ["TensorGraph"], path: "Benchmarks/Swift"),
+        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
 
         // MARK: Examples, one executable per seed model
         .target(name: "ExampleSupport", dependencies: ["TensorGraph"], path: "Examples/Support"),

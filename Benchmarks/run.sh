@@ -23,11 +23,14 @@ if [[ -z $python ]]; then
     $python -c "import tensorflow, torch, numpy" 2>/dev/null || Benchmarks/.venv/bin/pip install -q tensorflow-cpu torch numpy
 fi
 swift build -c release --product tgbench
+swift build -c release --product tgmalloccount
 out=$(mktemp -d)
 echo "TensorGraph..." >&2
 # An inherited OPENBLAS_CORETYPE (some machines pin Haswell) is dropped so TensorGraph can pick AVX-512
 # kernels when the CPU has them (it checks the CPU flags itself); TensorFlow and PyTorch use oneDNN.
 env -u OPENBLAS_CORETYPE .build/release/tgbench --workloads "$workloads" --epochs "$epochs" > "$out/tensorgraph.jsonl"
+# Heap allocations per steady-state training step, counted by a preloaded malloc wrapper.
+LD_PRELOAD="$PWD/.build/release/libtgmalloccount.so" .build/release/tgbench --workloads allocations >> "$out/tensorgraph.jsonl"
 echo "TensorFlow..." >&2
 (cd Benchmarks && TF_CPP_MIN_LOG_LEVEL=3 $python tf_bench.py --epochs="$epochs" --workloads="$workloads") > "$out/tensorflow.jsonl" 2>/dev/null
 echo "PyTorch..." >&2

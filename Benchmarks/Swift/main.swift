@@ -72,6 +72,31 @@ do {
         emit(["workload": "run_overhead", "microseconds": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / 100_000])
     }
 
+    if workloads.contains("allocations") {
+        // Heap allocations per steady-state training step, counted by Benchmarks/MallocCounter when preloaded.
+        typealias Counter = @convention(c) () -> Int
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "tg_malloc_count") {
+            let count = unsafeBitCast(symbol, to: Counter.self)
+            for (name, batchSize, adam) in [("mlp_sgd", 32, false), ("fashion_mlp_adam", 64, true)] {
+                let g = Graph()
+                let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+                let logits = try g.dense(g.dense(x, units: adam ? 256 : 64, activation: adam ? .relu : .tanh), units: 10)
+                let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+                let train = adam ? try AdamOptimizer().minimize(loss) : try GradientDescentOptimizer(learningRate: 0.5).minimize(loss)
+                let s = Session(graph: g)
+                try s.run(g.globalVariablesInitializer())
+                let feeds = mnist.train.batches(of: batchSize).prefix(200).map { [x: $0.images, labels: $0.labels] }
+                for f in feeds.prefix(20) { _ = try s.run(loss, target: train, feeding: f) }
+                let before = count()
+                for f in feeds.dropFirst(20) { _ = try s.run(loss, target: train, feeding: f) }
+                let perStep = Double(count() - before) / Double(feeds.count - 20)
+                emit(["workload": "allocations_\(name)", "allocations_per_step": perStep])
+            }
+        } else {
+            emit(["workload": "allocations", "error": "preload .build/release/libtgmalloccount.so to count allocations"])
+        }
+    }
+
     if workloads.contains("mlp") {
         // Seed 001: 784-64 tanh-10, softmax cross-entropy, SGD 0.5, batch 32, 1875 steps, file order.
         let g = Graph()
