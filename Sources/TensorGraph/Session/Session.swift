@@ -17,6 +17,8 @@ public final class Session {
     /// Whether to time every kernel. Defaults to the `TENSORGRAPH_PROFILE` environment variable;
     /// with it set, each session prints a per-op table when it is released.
     public var isProfiling = ProcessInfo.processInfo.environment["TENSORGRAPH_PROFILE"].map { $0 != "0" } ?? false
+    /// Profile per node instead of per op type (`TENSORGRAPH_PROFILE=nodes`).
+    public var profilesNodes = ProcessInfo.processInfo.environment["TENSORGRAPH_PROFILE"] == "nodes"
 
     public init(graph: Graph) {
         self.graph = graph
@@ -31,7 +33,7 @@ public final class Session {
     public func profileReport() -> String {
         let total = profile.values.map(\.seconds).reduce(0, +)
         func padded(_ s: String) -> String { s.count >= 36 ? s : s + String(repeating: " ", count: 36 - s.count) }
-        var lines = [padded("op type") + "   calls     total ms    share"]
+        var lines = [padded(profilesNodes ? "node (op type)" : "op type") + "   calls     total ms    share"]
         for (op, entry) in profile.sorted(by: { $0.value.seconds > $1.value.seconds }) {
             lines.append(padded(op) + String(format: "%8d %12.1f %7.1f%%", entry.calls, entry.seconds * 1000,
                                              total > 0 ? entry.seconds / total * 100 : 0))
@@ -142,8 +144,9 @@ public final class Session {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step.node.op.compute(context)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                profile[step.node.opName, default: (0, 0)].seconds += seconds
-                profile[step.node.opName, default: (0, 0)].calls += 1
+                let key = profilesNodes ? "\(step.node.name) (\(step.node.opName))" : step.node.opName
+                profile[key, default: (0, 0)].seconds += seconds
+                profile[key, default: (0, 0)].calls += 1
             } else {
                 try step.node.op.compute(context)
             }
