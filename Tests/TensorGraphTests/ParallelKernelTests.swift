@@ -57,6 +57,18 @@ final class ParallelKernelTests: XCTestCase {
         assertClose(values[3].doubleValues, refMatMul(big, big, tb: true).values, absolute: 1e-2, relative: 1e-4, "matmul")
     }
 
+    /// Few-row products (batch-1 inference) split the columns across workers, also with transposed operands.
+    func testColumnSplitMatMul() throws {
+        var random = TestRandom(seed: 24)
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let a = toFloat32(random.tensor(ta ? [1568, 2] : [2, 1568])), b = toFloat32(random.tensor(tb ? [256, 1568] : [1568, 256]))
+            let g = Graph()
+            let product = try g.matMul(g.constant(a), g.constant(b), transposeA: ta, transposeB: tb)
+            let value = try Session(graph: g).run(product)
+            assertClose(value.doubleValues, refMatMul(a, b, ta: ta, tb: tb).values, absolute: 1e-3, relative: 1e-4, "ta \(ta) tb \(tb)")
+        }
+    }
+
     func testFastTanhAccuracyAcrossTheRange() {
         var worst: Double = 0
         for i in -100_000...100_000 {

@@ -272,10 +272,11 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
-    if chunks.count == 1 && g.channels > 1 {
+    if chunks.count == 1 {
         // One chunk (small batches, e.g. single-image inference): split the GEMM's rows instead.
-        im2col(x, g, scratch[0])
-        parallelGemm(T.self, transposeA: false, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
+        let transposed = g.channels == 1
+        if transposed { im2colTransposedSingleChannel(x, g, scratch[0]) } else { im2col(x, g, scratch[0]) }
+        parallelGemm(T.self, transposeA: transposed, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
                      a: scratch[0], b: filter, c: out)
         return Parallelism.forRanges(g.outputPositions, work: g.outputPositions * f) { rows in epilogue(out + rows.lowerBound * f, rows.count) }
     }

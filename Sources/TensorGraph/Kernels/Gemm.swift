@@ -58,6 +58,18 @@ func parallelGemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: 
                                   a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>) {
     _ = Parallelism.configureBLAS
     let flops = 2 * m * n * k
+    let large = flops >= 300_000 && Parallelism.workers > 1
+    if large && m < 8 * Parallelism.workers && n >= 32 * Parallelism.workers {
+        // Few rows (batch-1 inference): split the columns of op(B) and C instead.
+        let workers = Parallelism.workers
+        return Parallelism.run(workers: workers) { w in
+            let c0 = n * w / workers, c1 = n * (w + 1) / workers
+            guard c0 < c1 else { return }
+            gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: c1 - c0, k: k,
+                        a: a, lda: transposeA ? m : k, b: transposeB ? b + c0 * k : b + c0, ldb: transposeB ? k : n,
+                        c: c + c0, ldc: n)
+        }
+    }
     let workers = flops >= 1_500_000 && m >= 8 * Parallelism.workers ? Parallelism.workers : 1
     if workers == 1 {
         return gemm(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c)
