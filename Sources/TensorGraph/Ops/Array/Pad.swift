@@ -23,26 +23,7 @@ public enum Pad: Op {
         let outShape = x.shape.enumerated().map { d, n in n + p[2 * d] + p[2 * d + 1] }
         let out = try ctx.allocateOutput(0, x.dtype, outShape)
         out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
-        guard x.count > 0 else { return }
-        // Write the input block into the zeroed output: the reverse of copyBlock.
-        let rank = x.rank, size = x.dtype.byteCount
-        if rank == 0 { return out.storage.pointer.copyMemory(from: x.storage.pointer, byteCount: size) }
-        var strides = [Int](repeating: 1, count: rank)
-        for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * outShape[d + 1] }
-        let run = x.shape[rank - 1] * size
-        var index = [Int](repeating: 0, count: rank)
-        for r in 0..<(x.count / x.shape[rank - 1]) {
-            var offset = p[2 * (rank - 1)]
-            for d in 0..<(rank - 1) { offset += (p[2 * d] + index[d]) * strides[d] }
-            (out.storage.pointer + offset * size).copyMemory(from: x.storage.pointer + r * run, byteCount: run)
-            var d = rank - 2
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < x.shape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
-        }
+        copyRegion(from: x, at: Array(repeating: 0, count: x.rank), to: out, at: (0..<x.rank).map { p[2 * $0] }, extent: x.shape)
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {

@@ -41,7 +41,7 @@ public enum Slice: Op {
             throw ctx.error("slice begin \(ctx.input(1).doubleValues) size \(ctx.input(2).doubleValues) is out of range for \(x.shape)")
         }
         let out = try ctx.allocateOutput(0, x.dtype, size)
-        copyBlock(from: x, begin: begin, into: out)
+        copyRegion(from: x, at: begin, to: out, at: Array(repeating: 0, count: x.rank), extent: size)
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
@@ -63,23 +63,32 @@ public enum Slice: Op {
     }
 }
 
-/// Copies the block of `x` starting at `begin` with `out`'s shape into `out`, one contiguous last-dim run at a time.
-func copyBlock(from x: Tensor, begin: [Int], into out: Tensor) {
-    let rank = x.rank, size = x.dtype.byteCount
-    guard out.count > 0 else { return }
-    if rank == 0 { return out.storage.pointer.copyMemory(from: x.storage.pointer, byteCount: size) }
-    var strides = [Int](repeating: 1, count: rank)
-    for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * x.shape[d + 1] }
-    let run = out.shape[rank - 1] * size
+/// Copies a block of `extent` elements per dimension from `source` at `sourceOrigin` to `destination`
+/// at `destinationOrigin` (same dtype and rank), one contiguous last-dimension run at a time.
+/// Slice reads a block out of a larger tensor; Pad writes one into a larger tensor.
+func copyRegion(from source: Tensor, at sourceOrigin: [Int], to destination: Tensor, at destinationOrigin: [Int], extent: [Int]) {
+    let rank = source.rank, size = source.dtype.byteCount
+    if rank == 0 { return destination.storage.pointer.copyMemory(from: source.storage.pointer, byteCount: size) }
+    guard extent.allSatisfy({ $0 > 0 }) else { return }
+    func strides(_ shape: [Int]) -> [Int] {
+        var result = [Int](repeating: 1, count: rank)
+        for d in stride(from: rank - 2, through: 0, by: -1) { result[d] = result[d + 1] * shape[d + 1] }
+        return result
+    }
+    let sourceStrides = strides(source.shape), destinationStrides = strides(destination.shape)
+    let run = extent[rank - 1] * size
     var index = [Int](repeating: 0, count: rank)
-    for r in 0..<(out.count / out.shape[rank - 1]) {
-        var offset = begin[rank - 1]
-        for d in 0..<(rank - 1) { offset += (begin[d] + index[d]) * strides[d] }
-        (out.storage.pointer + r * run).copyMemory(from: x.storage.pointer + offset * size, byteCount: run)
+    for _ in 0..<(extent.reduce(1, *) / extent[rank - 1]) {
+        var from = sourceOrigin[rank - 1], to = destinationOrigin[rank - 1]
+        for d in 0..<(rank - 1) {
+            from += (sourceOrigin[d] + index[d]) * sourceStrides[d]
+            to += (destinationOrigin[d] + index[d]) * destinationStrides[d]
+        }
+        (destination.storage.pointer + to * size).copyMemory(from: source.storage.pointer + from * size, byteCount: run)
         var d = rank - 2
         while d >= 0 {
             index[d] += 1
-            if index[d] < out.shape[d] { break }
+            if index[d] < extent[d] { break }
             index[d] = 0
             d -= 1
         }
