@@ -18,6 +18,12 @@ public struct InferenceContext {
         guard inputs.count == n else { throw error("expected \(n) inputs, got \(inputs.count)") }
     }
 
+    /// The spec of an op with one input and an output of the same dtype and shape (Identity, ZerosLike, ...).
+    public func sameAsSingleInput() throws -> [TensorSpec] {
+        try checkInputCount(1)
+        return [inputs[0]]
+    }
+
     /// Requires all inputs to share one dtype, returned.
     public func commonDType() throws -> DType {
         guard let first = inputs.first?.dtype else { throw error("expected at least one input") }

@@ -33,10 +33,7 @@ public enum Fill: Op {
 /// Zeros with the shape and dtype of the input.
 public enum ZerosLike: NonDifferentiableOp {
     public static let wireName = "ZerosLike"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        return [ctx.inputs[0]]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
@@ -47,10 +44,7 @@ public enum ZerosLike: NonDifferentiableOp {
 /// Ones with the shape and dtype of the input.
 public enum OnesLike: NonDifferentiableOp {
     public static let wireName = "OnesLike"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        return [ctx.inputs[0]]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)

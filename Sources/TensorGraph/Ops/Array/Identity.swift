@@ -3,10 +3,7 @@
 /// Gradient: g.
 public enum Identity: Op {
     public static let wireName = "Identity"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        return [ctx.inputs[0]]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
     public static func compute(_ ctx: KernelContext) throws { ctx.setOutput(0, ctx.input(0)) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try ctx.grad()] }
 }
@@ -14,10 +11,7 @@ public enum Identity: Op {
 /// Identity in the forward pass; blocks gradients (`tf.stop_gradient`).
 public enum StopGradient: NonDifferentiableOp {
     public static let wireName = "StopGradient"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        return [ctx.inputs[0]]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
     public static func compute(_ ctx: KernelContext) throws { ctx.setOutput(0, ctx.input(0)) }
 }
 
