@@ -24,19 +24,87 @@ func emit(_ object: [String: Any]) {
 
 func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
 
-/// Trains for 1 warm-up epoch plus `timedEpochs`, in file order; returns per-epoch seconds and test accuracy.
-func trainEpochs(session: Session, step: (LabeledImages.Batch) throws -> Void, data: LabeledImages, batchSize: Int, dropRemainder: Bool,
-                 accuracy: () throws -> Double) throws -> (seconds: [Double], accuracy: Double) {
-    let batches = data.batches(of: batchSize, dropRemainder: dropRemainder)
-    // Gather the batches up front, as the Python scripts slice prepared arrays.
-    var seconds: [Double] = []
-    for epoch in 0...timedEpochs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        for batch in batches { try step(batch) }
-        let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        if epoch > 0 { seconds.append(s) }
+/// A training workload: its session, the fetched loss, the training op and one epoch of feeds in file order.
+struct Workload {
+    let session: Session
+    let loss: Output
+    let train: TensorGraph.Operation
+    let feeds: [[Output: Tensor]]
+    /// Test accuracy of the current weights.
+    let accuracy: () throws -> Double
+
+    /// Seconds of each timed epoch, after one warm-up epoch.
+    func timedEpochs(_ count: Int) throws -> [Double] {
+        var seconds: [Double] = []
+        for epoch in 0...count {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for f in feeds { _ = try session.run(loss, target: train, feeding: f) }
+            if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        return seconds
     }
-    return (seconds, try accuracy())
+}
+
+/// Seed 001: 784-64 tanh-10, softmax cross-entropy, SGD 0.5, batch 32, 1875 steps, file order.
+func mlpWorkload(_ mnist: MNIST) throws -> Workload {
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), y = try g.placeholder(.float, shape: [nil, 10], name: "y")
+    let w1 = try g.variable(name: "W1", shape: [784, 64]), b1 = try g.variable(g.zeros([64]), name: "b1")
+    let w2 = try g.variable(name: "W2", shape: [64, 10]), b2 = try g.variable(g.zeros([10]), name: "b2")
+    let logits = try g.matMul(g.tanh(g.matMul(x, w1) + b1), w2) + b2
+    let loss = try g.mean(g.softmaxCrossEntropyWithLogits(labels: y, logits: logits))
+    let train = try GradientDescentOptimizer(learningRate: 0.5).minimize(loss)
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1), g.argMax(y, axis: 1)), to: .float))
+    let s = Session(graph: g)
+    try s.run(g.globalVariablesInitializer())
+    return Workload(session: s, loss: loss, train: train,
+                    feeds: mnist.train.batches(of: 32, dropRemainder: true).map { [x: $0.images, y: $0.oneHotLabels] },
+                    accuracy: { Double(try s.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar(as: Float.self)) })
+}
+
+/// Seed 003: Flatten, Dense 256 relu, Dense 10; sparse softmax cross-entropy, Adam, batch 64, file order.
+func fashionWorkload(_ fashion: MNIST) throws -> Workload {
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+    let logits = try g.dense(g.dense(x, units: 256, activation: .relu), units: 10)
+    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+    let train = try AdamOptimizer().minimize(loss)
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let s = Session(graph: g)
+    try s.run(g.globalVariablesInitializer())
+    return Workload(session: s, loss: loss, train: train, feeds: fashion.train.batches(of: 64).map { [x: $0.images, labels: $0.labels] },
+                    accuracy: { Double(try s.run(accuracy, feeding: [x: fashion.test.images, labels: fashion.test.labels]).scalar(as: Float.self)) })
+}
+
+/// Seed 002: Conv 16 5x5 same, pool, Conv 32 5x5 same, pool, Dense 128, Dropout 0.4, Dense 10; Adam, batch 128.
+/// Also returns the input placeholder and the softmax output for the inference workloads.
+func cnnWorkload(_ mnist: MNIST) throws -> (Workload, x: Output, probabilities: Output) {
+    let g = Graph()
+    let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+    let training = try g.placeholder(default: g.constant(false), shape: [], name: "training")
+    var h = try g.conv2d(g.reshape(x, to: [-1, 28, 28, 1]), filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
+    h = try g.maxPooling2d(h)
+    h = try g.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
+    h = try g.maxPooling2d(h)
+    h = try g.dropout(g.dense(g.flatten(h), units: 128, activation: .relu), rate: 0.4, training: training)
+    let logits = try g.dense(h, units: 10)
+    let probabilities = try g.softmax(logits)
+    let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+    let train = try AdamOptimizer().minimize(loss)
+    let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
+    let s = Session(graph: g)
+    try s.run(g.globalVariablesInitializer())
+    let on = Tensor(true)
+    let workload = Workload(session: s, loss: loss, train: train,
+                            feeds: mnist.train.batches(of: 128).map { [x: $0.images, labels: $0.labels, training: on] },
+                            accuracy: {
+                                var correct = 0.0
+                                for batch in mnist.test.batches(of: 1000) {
+                                    correct += Double(try s.run(accuracy, feeding: [x: batch.images, labels: batch.labels]).scalar(as: Float.self)) * Double(batch.count)
+                                }
+                                return correct / 10_000
+                            })
+    return (workload, x, probabilities)
 }
 
 do {
@@ -73,110 +141,49 @@ do {
     }
 
     if workloads.contains("allocations") {
-        // Heap allocations per steady-state training step, counted by Benchmarks/MallocCounter when preloaded.
+        // Heap allocations per steady-state training step of each workload, counted by Benchmarks/MallocCounter
+        // when it is preloaded (without it the steps still run, e.g. under heaptrack, and nothing is counted).
         typealias Counter = @convention(c) () -> Int
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "tg_malloc_count") {
-            let count = unsafeBitCast(symbol, to: Counter.self)
-            for (name, batchSize, adam) in [("mlp_sgd", 32, false), ("fashion_mlp_adam", 64, true)] {
-                let g = Graph()
-                let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
-                let logits = try g.dense(g.dense(x, units: adam ? 256 : 64, activation: adam ? .relu : .tanh), units: 10)
-                let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-                let train = adam ? try AdamOptimizer().minimize(loss) : try GradientDescentOptimizer(learningRate: 0.5).minimize(loss)
-                let s = Session(graph: g)
-                try s.run(g.globalVariablesInitializer())
-                let feeds = mnist.train.batches(of: batchSize).prefix(200).map { [x: $0.images, labels: $0.labels] }
-                for f in feeds.prefix(20) { _ = try s.run(loss, target: train, feeding: f) }
-                let before = count()
-                for f in feeds.dropFirst(20) { _ = try s.run(loss, target: train, feeding: f) }
-                let perStep = Double(count() - before) / Double(feeds.count - 20)
-                emit(["workload": "allocations_\(name)", "allocations_per_step": perStep])
+        let count = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "tg_malloc_count").map { unsafeBitCast($0, to: Counter.self) }
+        let fashion = try? MNIST(directory: option("--fashion") ?? MNIST.fashionDebianDirectory)
+        var measured: [(String, Workload)] = [("mlp_sgd", try mlpWorkload(mnist))]
+        if let fashion { measured.append(("fashion_mlp_adam", try fashionWorkload(fashion))) }
+        measured.append(("cnn_adam", try cnnWorkload(mnist).0))
+        for (name, w) in measured {
+            let feeds = w.feeds.prefix(120)
+            for f in feeds.prefix(20) { _ = try w.session.run(w.loss, target: w.train, feeding: f) }
+            let before = count?() ?? 0
+            for f in feeds.dropFirst(20) { _ = try w.session.run(w.loss, target: w.train, feeding: f) }
+            if let count {
+                emit(["workload": "allocations_\(name)", "allocations_per_step": Double(count() - before) / Double(feeds.count - 20)])
+            } else {
+                emit(["workload": "allocations_\(name)", "error": "preload .build/release/libtgmalloccount.so to count allocations"])
             }
-        } else {
-            emit(["workload": "allocations", "error": "preload .build/release/libtgmalloccount.so to count allocations"])
         }
     }
 
     if workloads.contains("mlp") {
-        // Seed 001: 784-64 tanh-10, softmax cross-entropy, SGD 0.5, batch 32, 1875 steps, file order.
-        let g = Graph()
-        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), y = try g.placeholder(.float, shape: [nil, 10], name: "y")
-        let w1 = try g.variable(name: "W1", shape: [784, 64]), b1 = try g.variable(g.zeros([64]), name: "b1")
-        let w2 = try g.variable(name: "W2", shape: [64, 10]), b2 = try g.variable(g.zeros([10]), name: "b2")
-        let logits = try g.matMul(g.tanh(g.matMul(x, w1) + b1), w2) + b2
-        let loss = try g.mean(g.softmaxCrossEntropyWithLogits(labels: y, logits: logits))
-        let train = try GradientDescentOptimizer(learningRate: 0.5).minimize(loss)
-        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1), g.argMax(y, axis: 1)), to: .float))
-        let s = Session(graph: g)
-        try s.run(g.globalVariablesInitializer())
-        let feeds = mnist.train.batches(of: 32, dropRemainder: true).map { [x: $0.images, y: $0.oneHotLabels] }
-        var seconds: [Double] = []
-        for epoch in 0...timedEpochs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
-            if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
-        }
-        let acc = try s.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar(as: Float.self)
-        emit(["workload": "mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": Double(acc), "epochs": timedEpochs + 1])
+        let w = try mlpWorkload(mnist)
+        let seconds = try w.timedEpochs(timedEpochs)
+        emit(["workload": "mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": try w.accuracy(), "epochs": timedEpochs + 1])
     }
 
     if workloads.contains("fashion") {
-        let directory = option("--fashion") ?? MNIST.fashionDebianDirectory
-        let fashion = try MNIST(directory: directory)
-        let g = Graph()
-        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
-        let logits = try g.dense(g.dense(x, units: 256, activation: .relu), units: 10)
-        let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-        let train = try AdamOptimizer().minimize(loss)
-        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
-        let s = Session(graph: g)
-        try s.run(g.globalVariablesInitializer())
-        let feeds = fashion.train.batches(of: 64).map { [x: $0.images, labels: $0.labels] }
-        var seconds: [Double] = []
-        for epoch in 0...timedEpochs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
-            if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
-        }
-        let acc = try s.run(accuracy, feeding: [x: fashion.test.images, labels: fashion.test.labels]).scalar(as: Float.self)
-        emit(["workload": "fashion_mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": Double(acc), "epochs": timedEpochs + 1])
+        let w = try fashionWorkload(MNIST(directory: option("--fashion") ?? MNIST.fashionDebianDirectory))
+        let seconds = try w.timedEpochs(timedEpochs)
+        emit(["workload": "fashion_mlp", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": try w.accuracy(), "epochs": timedEpochs + 1])
     }
 
     if workloads.contains("cnn") || workloads.contains("inference") {
-        // Seed 002: Conv 16 5x5 same, pool, Conv 32 5x5 same, pool, Dense 128, Dropout 0.4, Dense 10; Adam, batch 128.
-        let g = Graph()
-        let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
-        let training = try g.placeholder(default: g.constant(false), shape: [], name: "training")
-        var h = try g.conv2d(g.reshape(x, to: [-1, 28, 28, 1]), filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
-        h = try g.maxPooling2d(h)
-        h = try g.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
-        h = try g.maxPooling2d(h)
-        h = try g.dropout(g.dense(g.flatten(h), units: 128, activation: .relu), rate: 0.4, training: training)
-        let logits = try g.dense(h, units: 10)
-        let probabilities = try g.softmax(logits)
-        let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
-        let train = try AdamOptimizer().minimize(loss)
-        let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
-        let s = Session(graph: g)
-        try s.run(g.globalVariablesInitializer())
+        let (w, x, probabilities) = try cnnWorkload(mnist)
+        let s = w.session
         if workloads.contains("cnn") {
-            let on = Tensor(true)
-            let feeds = mnist.train.batches(of: 128).map { [x: $0.images, labels: $0.labels, training: on] }
-            var seconds: [Double] = []
-            for epoch in 0...timedEpochs {
-                let start = DispatchTime.now().uptimeNanoseconds
-                for f in feeds { _ = try s.run(loss, target: train, feeding: f) }
-                if epoch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
-            }
-            var correct = 0.0
-            for batch in mnist.test.batches(of: 1000) {
-                correct += Double(try s.run(accuracy, feeding: [x: batch.images, labels: batch.labels]).scalar(as: Float.self)) * Double(batch.count)
-            }
+            let seconds = try w.timedEpochs(timedEpochs)
             // FLOPs per training step: forward + input and filter gradients of both convolutions and both dense layers.
             let conv1: Double = 784 * 25 * 16 * 2, conv2: Double = 196 * 400 * 32 * 3
             let dense: Double = (1568 * 128 + 128 * 10) * 3
             let epochFlops: Double = 2 * 128 * (conv1 + conv2 + dense) * 469
-            emit(["workload": "cnn", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": correct / 10_000,
+            emit(["workload": "cnn", "epoch_seconds": seconds, "median_seconds": median(seconds), "accuracy": try w.accuracy(),
                   "epochs": timedEpochs + 1, "gflops": epochFlops / median(seconds) / 1e9])
         }
         if workloads.contains("inference") {

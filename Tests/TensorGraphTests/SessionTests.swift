@@ -97,4 +97,60 @@ final class SessionTests: XCTestCase {
         let value = try Session(graph: g).run(z, feeding: [y: Tensor([Float(1), 2])])
         XCTAssertEqual(value.scalars(as: Float.self), [2, 4])
     }
+
+    /// Shape-only steps (Shape, BroadcastGradientArgs, Prod of a shape, ...) are skipped while shapes stay
+    /// the same; when the batch size changes they must be recomputed, in either order.
+    func testShapeOnlyStepsFollowChangingBatchSizes() throws {
+        func build() throws -> (Graph, Output, Output, [Output]) {
+            let g = Graph()
+            let x = try g.placeholder(.double, shape: [nil, 3], name: "x")
+            let w = try g.constant(Tensor(shape: [3, 2], scalars: [0.5, -1, 2, 0.25, -0.75, 1]))
+            // mean over a dynamic batch: its gradient goes through Shape, Prod, BroadcastGradientArgs, ...
+            let loss = try g.mean(g.square(g.matMul(x, w) - g.mean(x, axes: [1], keepDims: true)))
+            let grads = try g.gradients(of: loss, with: [x])
+            return (g, x, loss, grads.map { $0! })
+        }
+        var random = TestRandom(seed: 7)
+        let batches = [4, 4, 9, 1, 9, 4].map { random.tensor([$0, 3]) }
+        let (g, x, loss, grads) = try build()
+        let session = Session(graph: g)
+        for batch in batches {
+            let lossValue = try session.run(loss, feeding: [x: batch])
+            let gradValue = try session.run(grads, feeding: [x: batch])[0]
+            // A fresh session computes everything from scratch.
+            let (g2, x2, loss2, grads2) = try build()
+            let fresh = Session(graph: g2)
+            XCTAssertEqual(lossValue.doubleValues, try fresh.run(loss2, feeding: [x2: batch]).doubleValues)
+            XCTAssertEqual(gradValue.doubleValues, try fresh.run(grads2, feeding: [x2: batch])[0].doubleValues)
+            XCTAssertEqual(gradValue.shape, batch.shape)
+        }
+    }
+
+    /// The session reuses the previous run's plan without rebuilding its key; a run with other
+    /// feeds, fetches or targets must still get its own plan.
+    func testRepeatedSignaturesAndSwitchingPlans() throws {
+        let g = Graph()
+        let a = try g.placeholder(.float, shape: [2], name: "a")
+        let b = try g.placeholder(.float, shape: [2], name: "b")
+        let sum = try a + b, product = try a * b
+        let counter = try g.variable(g.zeros([1]), name: "counter")
+        let bump = try g.assignAdd(counter, g.constant(Tensor([Float(1)])))
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        let one = Tensor([Float(1), 2]), two = Tensor([Float(3), 4])
+        XCTAssertEqual(try session.run(sum, feeding: [a: one, b: two]).scalars(as: Float.self), [4, 6])
+        XCTAssertEqual(try session.run(sum, feeding: [a: two, b: one]).scalars(as: Float.self), [4, 6])
+        XCTAssertEqual(try session.run(product, feeding: [a: one, b: two]).scalars(as: Float.self), [3, 8])
+        XCTAssertEqual(try session.run(sum, feeding: [a: one, b: one]).scalars(as: Float.self), [2, 4])
+        // Same fetch, now with a target: the update must run.
+        _ = try session.run(sum, target: bump.op, feeding: [a: one, b: one])
+        _ = try session.run(sum, target: bump.op, feeding: [a: one, b: one])
+        XCTAssertEqual(try session.run(counter).scalars(as: Float.self), [2])
+        // Feeding `sum` itself (a different feed set with the same count) returns the feed.
+        XCTAssertEqual(try session.run(sum, feeding: [sum: two, b: one]).scalars(as: Float.self), [3, 4])
+        // A missing feed after a successful run is still reported.
+        assertThrows(["'b'"]) { try session.run(sum, feeding: [a: one]) }
+        assertThrows(["'a'", "(3,)"]) { try session.run(sum, feeding: [a: Tensor([Float(1), 2, 3]), b: one]) }
+        XCTAssertEqual(try session.run(sum, feeding: [a: one, b: two]).scalars(as: Float.self), [4, 6])
+    }
 }

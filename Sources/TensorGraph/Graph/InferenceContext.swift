@@ -97,6 +97,13 @@ public struct InferenceContext {
 }
 
 /// The elements of an integer tensor as Ints.
+extension Tensor {
+    /// Element `i` of an int32 or int64 tensor (kernels read labels and indices without copying).
+    @inline(__always) func integer(at i: Int) -> Int {
+        dtype == .int64 ? Int(pointer(Int64.self)[i]) : Int(pointer(Int32.self)[i])
+    }
+}
+
 func integerValues(_ t: Tensor) -> [Int]? {
     switch t.dtype {
     case .int32: return t.scalars(as: Int32.self).map(Int.init)

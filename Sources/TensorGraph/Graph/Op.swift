@@ -19,6 +19,9 @@ public protocol Op {
     static var refInputs: Set<Int> { get }
     /// Stateful ops (random numbers, variable updates) must run every time they are reached.
     static var isStateful: Bool { get }
+    /// True when the outputs depend only on the inputs' shapes, not their values (`Shape`). The
+    /// plan then skips the op, and pure ops computed from it alone, while those shapes stay the same.
+    static var readsOnlyInputShapes: Bool { get }
     /// True when the op broadcasts its inputs numpy-style; the gradient driver then
     /// reduces each input's gradient back to that input's shape.
     static var broadcastsInputs: Bool { get }
@@ -35,6 +38,7 @@ public protocol Op {
 extension Op {
     public static var refInputs: Set<Int> { [] }
     public static var isStateful: Bool { false }
+    public static var readsOnlyInputShapes: Bool { false }
     public static var broadcastsInputs: Bool { false }
     public static var differentiability: Differentiability { .differentiable }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {

@@ -214,6 +214,23 @@ func conv2dReference(_ x: [Double], _ filter: [Double], _ g: WindowGeometry, fil
 /// Batch chunking for the convolution kernels: each chunk's patch matrix (about `chunkFloats`
 /// floats) stays in cache between im2col and the GEMM that reads it, and chunks are shared
 /// out to the workers in a fixed interleave (so sums are reproducible).
+/// One scratch region per worker, carved from one buffer (no per-call array of pointers).
+struct WorkerBuffers<T> {
+    let base: UnsafeMutablePointer<T>
+    /// Elements per worker.
+    let stride: Int
+    @inline(__always) subscript(worker: Int) -> UnsafeMutablePointer<T> { base + worker * stride }
+}
+
+extension KernelContext {
+    /// `workers` scratch regions of `count` elements each, kept across runs in scratch slot `slot`.
+    func workerBuffers<T>(_ type: T.Type, workers: Int, count: Int, slot: Int) throws -> WorkerBuffers<T> {
+        let (total, overflow) = workers.multipliedReportingOverflow(by: count)
+        guard !overflow else { throw error("scratch buffer of \(workers) × \(count) elements is too large") }
+        return WorkerBuffers(base: try scratch(T.self, count: total, slot: slot), stride: count)
+    }
+}
+
 struct ConvChunks {
     static let chunkFloats: Int = {
         if let text = ProcessInfo.processInfo.environment["TENSORGRAPH_CONV_CHUNK"], let n = Int(text), n > 0 { return n }
@@ -251,7 +268,7 @@ struct ConvChunks {
 
 /// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
 func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
-                                   _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>],
+                                   _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
                                    bias: UnsafePointer<T>? = nil, relu: Bool = false) {
     /// Adds the bias (and applies relu) to `rows` output rows of `f` values.
     func epilogue(_ rows: UnsafeMutablePointer<T>, _ count: Int) {
@@ -296,13 +313,13 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
 
 /// dFilter [K, F] = Σ over chunks im2col(x)ᵀ · dy, each worker summing into its own buffer, then added in order.
 func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
-                                          _ out: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>], partials: [UnsafeMutablePointer<T>]) {
+                                          _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>, partials: WorkerBuffers<T>) {
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
     let k = g.patchSize
-    var started = [Bool](repeating: false, count: chunks.workers)
-    started.withUnsafeMutableBufferPointer { started in
+    withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunks.workers) { started in
+        started.initialize(repeating: false)
         chunks.forEach(g) { w, first, sub in
             // dW [K, F] = colsᵀ · dy, with colsᵀ built directly for single-channel input.
             let transposed = g.channels == 1
@@ -321,7 +338,7 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
 
 /// dx [N, H, W, C] = col2im(dy · filterᵀ), chunked over the batch.
 func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
-                                         _ dx: UnsafeMutablePointer<T>, scratch: [UnsafeMutablePointer<T>]) {
+                                         _ dx: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>) {
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f

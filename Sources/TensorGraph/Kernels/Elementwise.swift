@@ -23,13 +23,20 @@ func mapBinarySameShape<T, R>(_ x: Tensor, _ y: Tensor, _ out: Tensor, _ f: (T, 
 /// Strides of a shape, in elements, aligned to `rank` dims, with 0 where the dimension broadcasts.
 func broadcastStrides(_ shape: [Int], toRank rank: Int, outShape: [Int]) -> [Int] {
     var strides = [Int](repeating: 0, count: rank)
+    strides.withUnsafeMutableBufferPointer { broadcastStrides(shape, outShape: outShape, into: $0) }
+    return strides
+}
+
+/// `broadcastStrides` into a caller's buffer of `outShape.count` elements (kernels use stack buffers).
+func broadcastStrides(_ shape: [Int], outShape: [Int], into strides: UnsafeMutableBufferPointer<Int>) {
+    let rank = outShape.count
+    for i in 0..<rank { strides[i] = 0 }
     var step = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
         let axis = i + rank - shape.count
         strides[axis] = shape[i] == 1 && outShape[axis] != 1 ? 0 : step
         step *= shape[i]
     }
-    return strides
 }
 
 /// `out = f(x, y)` with numpy broadcasting; `out` has the broadcast shape.
@@ -51,12 +58,17 @@ func mapBinary<T, R>(_ x: Tensor, _ y: Tensor, _ out: Tensor, _ f: (T, T) -> R) 
     }
     let rank = out.rank
     let outShape = out.shape
-    let sa = broadcastStrides(x.shape, toRank: rank, outShape: outShape)
-    let sb = broadcastStrides(y.shape, toRank: rank, outShape: outShape)
+    // Strides and the odometer live on the stack: steady-state runs must not allocate.
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * rank) { buffer in
+    let sa = UnsafeMutableBufferPointer(rebasing: buffer[0..<rank])
+    let sb = UnsafeMutableBufferPointer(rebasing: buffer[rank..<2 * rank])
+    let index = UnsafeMutableBufferPointer(rebasing: buffer[2 * rank..<3 * rank])  // odometer over all but the last dim
+    broadcastStrides(x.shape, outShape: outShape, into: sa)
+    broadcastStrides(y.shape, outShape: outShape, into: sb)
+    for d in 0..<rank { index[d] = 0 }
     let inner = outShape[rank - 1]
     let ia = sa[rank - 1], ib = sb[rank - 1]
     let rows = inner == 0 ? 0 : n / inner
-    var index = [Int](repeating: 0, count: rank)  // odometer over all but the last dim
     var offA = 0, offB = 0
     for row in 0..<rows {
         let base = row * inner
@@ -80,6 +92,7 @@ func mapBinary<T, R>(_ x: Tensor, _ y: Tensor, _ out: Tensor, _ f: (T, T) -> R) 
             index[d] = 0
             d -= 1
         }
+    }
     }
 }
 

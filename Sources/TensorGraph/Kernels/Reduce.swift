@@ -19,8 +19,10 @@ func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) -> [Int] {
 /// Views the input as [outer, reduced, inner] when the axes are contiguous (the common
 /// cases: all axes, trailing axes, leading axes); otherwise walks every element.
 func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape: [Int], axes: [Int], into out: UnsafeMutablePointer<T>) {
-    let outCount = reducedShape(shape, axes: axes, keepDims: true).reduce(1, *)
-    let reducedCount = axes.map { shape[$0] }.reduce(1, *)
+    var outCount = 1, reducedCount = 1
+    for (d, size) in shape.enumerated() {
+        if axes.contains(d) { reducedCount *= size } else { outCount *= size }
+    }
     let initial: T
     switch kind {
     case .sum, .mean: initial = 0
@@ -39,8 +41,9 @@ func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape:
     for i in 0..<outCount { out[i] = initial }
     let contiguous = axes.isEmpty || axes.last! - axes.first! + 1 == axes.count
     if contiguous && !axes.isEmpty {
-        let outer = shape[..<axes.first!].reduce(1, *)
-        let inner = shape[(axes.last! + 1)...].reduce(1, *)
+        var outer = 1, inner = 1
+        for d in 0..<axes.first! { outer *= shape[d] }
+        for d in (axes.last! + 1)..<shape.count { inner *= shape[d] }
         for o in 0..<outer {
             for r in 0..<reducedCount {
                 let src = x + (o * reducedCount + r) * inner
@@ -52,13 +55,15 @@ func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape:
         for i in 0..<outCount { out[i] = x[i] }
     } else {
         let rank = shape.count
-        var outStrides = [Int](repeating: 0, count: rank)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * rank) { buffer in
+        let outStrides = UnsafeMutableBufferPointer(rebasing: buffer[0..<rank])
+        let index = UnsafeMutableBufferPointer(rebasing: buffer[rank..<2 * rank])
+        for d in 0..<rank { outStrides[d] = 0; index[d] = 0 }
         var step = 1
         for d in stride(from: rank - 1, through: 0, by: -1) where !axes.contains(d) {
             outStrides[d] = step
             step *= shape[d]
         }
-        var index = [Int](repeating: 0, count: rank)
         var offset = 0
         for i in 0..<shape.reduce(1, *) {
             out[offset] = combine(out[offset], x[i])
@@ -71,6 +76,7 @@ func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape:
                 index[d] = 0
                 d -= 1
             }
+        }
         }
     }
     if kind == .mean {

@@ -31,14 +31,22 @@ final class ExecutionPlan {
         let context: KernelContext
     }
 
+    let key: PlanKey
     let steps: [Step]
     let fetchSources: [ValueSource]
+    /// Position of each fed endpoint in `key.feeds` (the run's sorted feeds).
+    let feedPositions: [Endpoint: Int]
+    /// The fed tensors of the current run, by position; emptied after each run.
+    var feedValues: [Tensor]
     /// Spec and placeholder name of each feed, in key order, for validation.
     let feedSpecs: [(name: String, spec: TensorSpec)]
 
     init(graph: Graph, key: PlanKey, state: SessionState) throws {
         var steps: [Step] = []
         let fed = Dictionary(uniqueKeysWithValues: key.feeds.enumerated().map { ($1, $0) })
+        self.key = key
+        feedPositions = fed
+        feedValues = Array(repeating: Tensor.empty, count: key.feeds.count)
         feedSpecs = key.feeds.map { endpoint in
             let node = graph.nodes[endpoint.node]
             return (endpoint.index == 0 ? node.name : "\(node.name):\(endpoint.index)", node.outputs[endpoint.index])
@@ -90,7 +98,31 @@ final class ExecutionPlan {
         self.fetchSources = fetchSources
         ExecutionPlan.linkPartners(steps)
         ExecutionPlan.fuseConvolutionEpilogues(&steps, fetches: fetchSources)
+        ExecutionPlan.markShapeOnlySteps(steps)
         self.steps = steps
+    }
+
+    /// Marks the steps whose outputs depend only on tensor shapes: `Shape` and the pure ops fed only by
+    /// such steps and constants (the gradient code's BroadcastGradientArgs, Prod of a shape, Const, ...).
+    /// The session skips them while the shapes they read stay the same, the way TensorFlow folds them
+    /// when shapes are static, so a steady-state step neither recomputes nor reallocates them.
+    private static func markShapeOnlySteps(_ steps: [Step]) {
+        for step in steps {
+            let op = step.node.op
+            guard !op.isStateful, op.refInputs.isEmpty, !step.context.passesThrough else { continue }
+            if op.readsOnlyInputShapes {
+                step.context.memo = .shapeRoot
+                continue
+            }
+            let fromShapes = step.sources.allSatisfy { source in
+                switch source {
+                case let .step(s, _): return steps[s].context.memo != .none
+                case .constant: return true
+                case .feed, .variable, .reference: return false
+                }
+            }
+            if fromShapes { step.context.memo = .derived }
+        }
     }
 
     /// Conv2D → BiasAdd (→ Relu), where each intermediate output feeds only the next op, becomes one

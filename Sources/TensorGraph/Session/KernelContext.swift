@@ -54,6 +54,48 @@ public final class KernelContext {
     }
     private var scratchBuffers: [TensorStorage] = []
 
+    /// Something a kernel derives from its inputs' shapes (an output shape, resolved axes, strides),
+    /// kept across runs and rebuilt only when those shapes change, or the contents of the small integer
+    /// inputs flagged in `valuesOf` (bit `i` for input `i`: a Reshape's shape, a reduction's axes).
+    /// Steady-state runs then reuse the arrays instead of allocating new ones. One value per kernel call.
+    public func derived<T>(valuesOf mask: Int = 0, _ make: () throws -> T) throws -> T {
+        if let cached = derivedValue as? T, derivedKeyMatches(mask) { return cached }
+        derivedValue = nil
+        let value = try make()
+        derivedShapes = inputs.map(\.shape)
+        derivedInts = []
+        for i in inputs.indices where mask & (1 << i) != 0 {
+            guard let values = integerValues(inputs[i]) else { throw error("input \(i) must be int32 or int64") }
+            derivedInts.append(values)
+        }
+        derivedValue = value
+        return value
+    }
+    private var derivedValue: Any?
+    private var derivedShapes: [[Int]] = []
+    private var derivedInts: [[Int]] = []
+
+    private func derivedKeyMatches(_ mask: Int) -> Bool {
+        guard derivedShapes.count == inputs.count else { return false }
+        for i in inputs.indices where derivedShapes[i] != inputs[i].shape { return false }
+        var k = 0
+        for i in inputs.indices where mask & (1 << i) != 0 {
+            guard k < derivedInts.count, derivedInts[k].count == inputs[i].count else { return false }
+            let t = inputs[i]
+            switch t.dtype {
+            case .int32:
+                let p = t.pointer(Int32.self)
+                for j in derivedInts[k].indices where derivedInts[k][j] != Int(p[j]) { return false }
+            case .int64:
+                let p = t.pointer(Int64.self)
+                for j in derivedInts[k].indices where derivedInts[k][j] != Int(p[j]) { return false }
+            default: return false
+            }
+            k += 1
+        }
+        return true
+    }
+
     /// Sets output `i` to an existing tensor (Identity, Reshape and Const share storage).
     public func setOutput(_ i: Int, _ tensor: Tensor) {
         outputs[i] = tensor
@@ -83,9 +125,28 @@ public final class KernelContext {
     /// Incremented by the session before each run.
     var runCounter = 0
 
+    // MARK: Shape-only steps
+
+    /// How a step's outputs depend on the run (see `ExecutionPlan.markShapeOnlySteps`).
+    enum Memo {
+        /// Recomputed every run.
+        case none
+        /// Reads only its inputs' shapes (`Shape`): recomputed when they change.
+        case shapeRoot
+        /// Pure, and fed only by shape-only steps and constants: recomputed when one of them changes.
+        case derived
+    }
+    var memo = Memo.none
+    /// True once a shape-only step has computed outputs that are still current.
+    var memoValid = false
+    /// The input shapes a `shapeRoot` step last saw.
+    var memoInputShapes: [[Int]] = []
+    /// The run in which a shape-only step last recomputed its outputs.
+    var changedRun = -1
+
     /// Forgets outputs that share storage with other tensors.
     func releaseAliases() {
-        guard holdsAliases else { return }
+        guard holdsAliases, memo == .none else { return }
         for i in outputs.indices { outputs[i] = Tensor.empty }
         holdsAliases = false
     }
@@ -137,6 +198,10 @@ public final class KernelContext {
 extension Tensor {
     /// A shared empty tensor used to clear slots without allocating.
     nonisolated(unsafe) static let empty = Tensor(zeros: .float, shape: [0])
+
+    /// A shared zero scalar of each dtype (read-only operands of kernels).
+    static func zeroScalar(_ dtype: DType) -> Tensor { zeroScalars[dtype]! }
+    nonisolated(unsafe) private static let zeroScalars = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, Tensor(zeros: $0, shape: [])) })
 }
 
 /// Per-session mutable state: variable values and random generator positions.

@@ -47,47 +47,89 @@ public final class Session {
 
     /// Evaluates `fetches` (after running `targets`) with `feeds` substituted.
     public func run(_ fetches: [Output], targets: [Operation] = [], feeding feeds: [Output: Tensor] = [:]) throws -> [Tensor] {
-        for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
-        for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
-        for f in feeds.keys where f.graph !== graph { throw TensorGraphError.foreignGraph("feed '\(f.name)'") }
-
-        let sortedFeeds = feeds.sorted { ($0.key.node.id, $0.key.index) < ($1.key.node.id, $1.key.index) }
-        let key = PlanKey(feeds: sortedFeeds.map(\.key.endpoint), fetches: fetches.map(\.endpoint),
-                          targets: targets.map(\.node.id))
-        let plan: ExecutionPlan
-        if let cached = plans[key] {
-            plan = cached
-        } else {
-            plan = try ExecutionPlan(graph: graph, key: key, state: state)
-            plans[key] = plan
-        }
-        let values = sortedFeeds.map(\.value)
-        for (k, value) in values.enumerated() {
-            let (name, spec) = plan.feedSpecs[k]
-            guard value.dtype == spec.dtype else {
-                throw TensorGraphError.feedDTypeMismatch(placeholder: name, expected: spec.dtype, got: value.dtype)
-            }
-            guard spec.shape.accepts(value.shape) else {
-                throw TensorGraphError.feedShapeMismatch(placeholder: name, expected: spec.shape, got: value.shape)
-            }
-        }
-        defer { for step in plan.steps { step.context.releaseAliases() } }
-        try execute(plan, feeds: values)
-        return try plan.fetchSources.map { source in
-            let value = try self.value(of: source, in: plan, feeds: values)
-            // Variables change in place on the next update; hand out a snapshot.
-            return value.storage.isVariable ? value.copy() : value
-        }
+        let plan = try prepare(fetches: fetches, targets: targets, feeds: feeds)
+        defer { finish(plan) }
+        try execute(plan, feeds: plan.feedValues)
+        return try plan.fetchSources.map { try fetchedValue(of: $0, in: plan) }
     }
 
     /// Evaluates one output.
     public func run(_ fetch: Output, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
-        try run([fetch], feeding: feeds)[0]
+        let plan = try prepare(fetches: CollectionOfOne(fetch), targets: EmptyCollection(), feeds: feeds)
+        defer { finish(plan) }
+        try execute(plan, feeds: plan.feedValues)
+        return try fetchedValue(of: plan.fetchSources[0], in: plan)
     }
 
     /// Evaluates one output and runs `target` in the same step (e.g. loss and training op).
     public func run(_ fetch: Output, target: Operation, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
-        try run([fetch], targets: [target], feeding: feeds)[0]
+        let plan = try prepare(fetches: CollectionOfOne(fetch), targets: CollectionOfOne(target), feeds: feeds)
+        defer { finish(plan) }
+        try execute(plan, feeds: plan.feedValues)
+        return try fetchedValue(of: plan.fetchSources[0], in: plan)
+    }
+
+    /// The plan for this signature with the feeds validated and placed in `plan.feedValues`.
+    ///
+    /// The plan of the previous run is checked first without building a key, so a training loop that
+    /// repeats one signature neither hashes nor allocates here.
+    private func prepare(fetches: some Collection<Output>, targets: some Collection<Operation>,
+                         feeds: [Output: Tensor]) throws -> ExecutionPlan {
+        for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
+        for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
+        for f in feeds.keys where f.graph !== graph { throw TensorGraphError.foreignGraph("feed '\(f.name)'") }
+
+        let plan: ExecutionPlan
+        if let last = lastPlan, last.key.fetches.elementsEqual(fetches.lazy.map(\.endpoint)),
+           last.key.targets.elementsEqual(targets.lazy.map(\.node.id)), last.key.feeds.count == feeds.count,
+           feeds.keys.allSatisfy({ last.feedPositions[$0.endpoint] != nil }) {
+            plan = last
+            for (output, value) in feeds { plan.feedValues[plan.feedPositions[output.endpoint]!] = value }
+        } else {
+            let sortedFeeds = feeds.sorted { ($0.key.node.id, $0.key.index) < ($1.key.node.id, $1.key.index) }
+            let key = PlanKey(feeds: sortedFeeds.map(\.key.endpoint), fetches: fetches.map(\.endpoint),
+                              targets: targets.map(\.node.id))
+            if let cached = plans[key] {
+                plan = cached
+            } else {
+                plan = try ExecutionPlan(graph: graph, key: key, state: state)
+                plans[key] = plan
+            }
+            for (k, feed) in sortedFeeds.enumerated() { plan.feedValues[k] = feed.value }
+            lastPlan = plan
+        }
+        for k in plan.feedValues.indices {
+            let value = plan.feedValues[k]
+            let (name, spec) = plan.feedSpecs[k]
+            guard value.dtype == spec.dtype else {
+                clearFeeds(plan)
+                throw TensorGraphError.feedDTypeMismatch(placeholder: name, expected: spec.dtype, got: value.dtype)
+            }
+            guard spec.shape.accepts(value.shape) else {
+                clearFeeds(plan)
+                throw TensorGraphError.feedShapeMismatch(placeholder: name, expected: spec.shape, got: value.shape)
+            }
+        }
+        return plan
+    }
+
+    /// The plan used last, tried first by `prepare`.
+    private var lastPlan: ExecutionPlan?
+
+    /// Drops the run's references to fed tensors and to outputs that alias other tensors.
+    private func finish(_ plan: ExecutionPlan) {
+        clearFeeds(plan)
+        for step in plan.steps { step.context.releaseAliases() }
+    }
+
+    private func clearFeeds(_ plan: ExecutionPlan) {
+        for k in plan.feedValues.indices { plan.feedValues[k] = Tensor.empty }
+    }
+
+    /// A fetched value; variables change in place on the next update, so they are handed out as a snapshot.
+    private func fetchedValue(of source: ValueSource, in plan: ExecutionPlan) throws -> Tensor {
+        let value = try self.value(of: source, in: plan, feeds: plan.feedValues)
+        return value.storage.isVariable ? value.copy() : value
     }
 
     /// Runs operations for their effect (initializers, training steps).
@@ -128,6 +170,13 @@ public final class Session {
         for step in plan.steps {
             let context = step.context
             context.runCounter &+= 1
+            if context.memo == .derived, context.memoValid, !step.sources.contains(where: { source in
+                guard case let .step(s, _) = source else { return false }
+                let producer = plan.steps[s].context
+                return producer.changedRun == producer.runCounter
+            }) {
+                continue
+            }
             defer { context.inputs.removeAll(keepingCapacity: true) }
             for source in step.sources {
                 if case .reference = source {
@@ -140,6 +189,17 @@ public final class Session {
                 context.setOutput(0, context.inputs[0])
                 continue
             }
+            if context.memo == .shapeRoot {
+                if context.memoValid, context.memoInputShapes.count == context.inputs.count,
+                   zip(context.memoInputShapes, context.inputs).allSatisfy({ $0 == $1.shape }) {
+                    continue
+                }
+                context.memoInputShapes = context.inputs.map(\.shape)
+            }
+            if context.memo != .none {
+                context.memoValid = false
+                context.changedRun = context.runCounter
+            }
             if isProfiling {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step.node.op.compute(context)
@@ -150,6 +210,7 @@ public final class Session {
             } else {
                 try step.node.op.compute(context)
             }
+            if context.memo != .none { context.memoValid = true }
         }
     }
 }

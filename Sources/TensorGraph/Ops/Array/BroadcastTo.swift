@@ -15,12 +15,15 @@ public enum BroadcastTo: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        guard let dims = integerValues(ctx.input(1)), broadcastShapes(x.shape, dims) == dims else {
-            throw ctx.error("cannot broadcast shape \(x.shape) to \(ctx.input(1).doubleValues.map(Int.init))")
+        let dims = try ctx.derived(valuesOf: 0b10) { () throws -> [Int] in
+            guard let dims = integerValues(ctx.input(1)), broadcastShapes(x.shape, dims) == dims else {
+                throw ctx.error("cannot broadcast shape \(x.shape) to \(ctx.input(1).doubleValues.map(Int.init))")
+            }
+            return dims
         }
         if x.shape == dims { return ctx.setOutput(0, x) }
         let out = try ctx.allocateOutput(0, x.dtype, dims)
-        let zero = Tensor(zeros: x.dtype, shape: [])
+        let zero = Tensor.zeroScalar(x.dtype)
         switch x.dtype {
         case .float: mapBinary(x, zero, out) { (a: Float, _: Float) in a }
         case .double: mapBinary(x, zero, out) { (a: Double, _: Double) in a }

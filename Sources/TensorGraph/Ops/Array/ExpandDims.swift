@@ -20,11 +20,14 @@ public enum ExpandDims: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        guard let raw = integerValues(ctx.input(1))?.first, let axis = normalizedAxis(raw, rank: x.rank + 1) else {
-            throw ctx.error("invalid axis for input of shape \(x.shape)")
+        let shape = try ctx.derived(valuesOf: 0b10) { () throws -> [Int] in
+            guard let raw = integerValues(ctx.input(1))?.first, let axis = normalizedAxis(raw, rank: x.rank + 1) else {
+                throw ctx.error("invalid axis for input of shape \(x.shape)")
+            }
+            var shape = x.shape
+            shape.insert(1, at: axis)
+            return shape
         }
-        var shape = x.shape
-        shape.insert(1, at: axis)
         ctx.setOutput(0, x.reshaped(to: shape))
     }
 

@@ -36,8 +36,11 @@ public enum Reshape: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        guard let requested = integerValues(ctx.input(1)), let shape = resolve(requested, count: x.count) else {
-            throw ctx.error("cannot reshape a tensor of shape \(x.shape) to \(ctx.input(1).doubleValues.map(Int.init))")
+        let shape = try ctx.derived(valuesOf: 0b10) { () throws -> [Int] in
+            guard let requested = integerValues(ctx.input(1)), let shape = resolve(requested, count: x.count) else {
+                throw ctx.error("cannot reshape a tensor of shape \(x.shape) to \(ctx.input(1).doubleValues.map(Int.init))")
+            }
+            return shape
         }
         ctx.setOutput(0, x.reshaped(to: shape))
     }

@@ -1,6 +1,7 @@
 /// The runtime shape of a tensor as a vector (`out_type` int32 by default).
 public enum Shape: NonDifferentiableOp {
     public static let wireName = "Shape"
+    public static var readsOnlyInputShapes: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         try ctx.checkInputCount(1)
         let outType = (try? ctx.type("out_type")) ?? .int32

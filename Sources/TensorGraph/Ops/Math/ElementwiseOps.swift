@@ -68,8 +68,11 @@ extension BinaryArithmeticOp {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0), y = ctx.input(1)
-        guard let shape = broadcastShapes(x.shape, y.shape) else {
-            throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+        let shape = try ctx.derived { () throws -> [Int] in
+            guard let shape = broadcastShapes(x.shape, y.shape) else {
+                throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+            }
+            return shape
         }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
@@ -99,8 +102,11 @@ extension ComparisonOp {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0), y = ctx.input(1)
-        guard let shape = broadcastShapes(x.shape, y.shape) else {
-            throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+        let shape = try ctx.derived { () throws -> [Int] in
+            guard let shape = broadcastShapes(x.shape, y.shape) else {
+                throw ctx.error("shapes \(x.shape) and \(y.shape) are not broadcast-compatible")
+            }
+            return shape
         }
         let out = try ctx.allocateOutput(0, .bool, shape)
         switch x.dtype {

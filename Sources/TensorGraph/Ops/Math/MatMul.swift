@@ -30,7 +30,7 @@ public enum MatMul: Op {
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (k2, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
         guard k == k2 else { throw ctx.error("inner dimensions differ: \(a.shape) · \(b.shape)") }
-        let out = try ctx.allocateOutput(0, a.dtype, [m, n])
+        let out = try ctx.allocateOutput(0, a.dtype, ctx.derived { [m, n] })
         switch a.dtype {
         case .float: parallelGemm(Float.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Float.self), b: b.pointer(Float.self), c: out.pointer(Float.self))
         case .double: parallelGemm(Double.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Double.self), b: b.pointer(Double.self), c: out.pointer(Double.self))

@@ -32,15 +32,17 @@ extension ReductionOp {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        guard let raw = integerValues(ctx.input(1)) else { throw ctx.error("reduction_indices must be integers") }
-        var axes: [Int] = []
-        for a in raw {
-            guard let axis = normalizedAxis(a, rank: x.rank) else { throw ctx.error("axis \(a) out of range for shape \(x.shape)") }
-            if !axes.contains(axis) { axes.append(axis) }
+        let (axes, shape) = try ctx.derived(valuesOf: 0b10) { () throws -> ([Int], [Int]) in
+            guard let raw = integerValues(ctx.input(1)) else { throw ctx.error("reduction_indices must be integers") }
+            var axes: [Int] = []
+            for a in raw {
+                guard let axis = normalizedAxis(a, rank: x.rank) else { throw ctx.error("axis \(a) out of range for shape \(x.shape)") }
+                if !axes.contains(axis) { axes.append(axis) }
+            }
+            axes.sort()
+            return (axes, reducedShape(x.shape, axes: axes, keepDims: ctx.node.attrs["keep_dims"] == .bool(true)))
         }
-        axes.sort()
-        let keepDims = ctx.node.attrs["keep_dims"] == .bool(true)
-        let out = try ctx.allocateOutput(0, x.dtype, reducedShape(x.shape, axes: axes, keepDims: keepDims))
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
         case .float: reduce(kind, x.pointer(Float.self), shape: x.shape, axes: axes, into: out.pointer(Float.self))
         case .double: reduce(kind, x.pointer(Double.self), shape: x.shape, axes: axes, into: out.pointer(Double.self))

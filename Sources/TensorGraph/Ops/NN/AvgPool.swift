@@ -8,9 +8,12 @@ public enum AvgPool: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let w = try ctx.windowAttributes(needsKernel: true)
-        let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        let (g, shape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
+            let w = try ctx.windowAttributes(needsKernel: true)
+            let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
+            return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
+        }
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
         case .float: avgPool(x.pointer(Float.self), g, out.pointer(Float.self), backward: false)
         case .double: avgPool(x.pointer(Double.self), g, out.pointer(Double.self), backward: false)
@@ -40,12 +43,15 @@ public enum AvgPoolGrad: Op {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        guard let sizes = integerValues(ctx.input(0)), sizes.count == 4 else { throw ctx.error("orig_input_shape must have 4 elements") }
         let dy = ctx.input(1)
-        let w = try ctx.windowAttributes(needsKernel: true)
-        let g = try ctx.geometry(input: sizes, kernel: w.kernel!, w)
-        guard dy.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
-            throw ctx.error("grad \(dy.shape) does not match pooled shape of input \(sizes)")
+        let (g, sizes) = try ctx.derived(valuesOf: 0b1) { () throws -> (WindowGeometry, [Int]) in
+            guard let sizes = integerValues(ctx.input(0)), sizes.count == 4 else { throw ctx.error("orig_input_shape must have 4 elements") }
+            let w = try ctx.windowAttributes(needsKernel: true)
+            let g = try ctx.geometry(input: sizes, kernel: w.kernel!, w)
+            guard dy.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
+                throw ctx.error("grad \(dy.shape) does not match pooled shape of input \(sizes)")
+            }
+            return (g, sizes)
         }
         let out = try ctx.allocateOutput(0, dy.dtype, sizes)
         switch dy.dtype {

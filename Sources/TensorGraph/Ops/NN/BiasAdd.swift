@@ -65,7 +65,7 @@ public enum BiasAddGrad: Op {
         let g = ctx.input(0)
         guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
         let c = g.shape[g.rank - 1]
-        let out = try ctx.allocateOutput(0, g.dtype, [c])
+        let out = try ctx.allocateOutput(0, g.dtype, ctx.derived { [c] })
         // Each worker sums a contiguous block of rows into its own partial; partials are added in order.
         let rows = g.count / Swift.max(c, 1)
         let workers = g.count >= 1 << 15 ? Swift.min(Parallelism.workers, Swift.max(rows, 1)) : 1

@@ -27,13 +27,16 @@ public enum Conv2D: Op {
         guard x.rank == 4, filter.rank == 4, x.shape[3] == filter.shape[2] else {
             throw ctx.error("input \(x.shape) and filter \(filter.shape) do not match")
         }
-        let window = try ctx.windowAttributes(needsKernel: false)
-        let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), window)
         let f = filter.shape[3]
-        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, f])
+        let (g, shape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
+            let window = try ctx.windowAttributes(needsKernel: false)
+            let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), window)
+            return (g, [g.batch, g.outHeight, g.outWidth, f])
+        }
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
         func run<T: FloatScalar>(_: T.Type) throws {
             let chunks = ConvChunks(g)
-            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
+            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
             // A fused epilogue (plan-level Conv2D+BiasAdd[+Relu]) brings the bias as a third input.
             let bias = ctx.inputCount == 3 ? UnsafePointer(ctx.input(2).pointer(T.self)) : nil
             conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch,

@@ -20,17 +20,20 @@ public enum Conv2DBackpropFilter: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0), dy = ctx.input(2)
-        guard let sizes = integerValues(ctx.input(1)), sizes.count == 4 else { throw ctx.error("filter_sizes must have 4 elements") }
-        let window = try ctx.windowAttributes(needsKernel: false)
-        let g = try ctx.geometry(input: x.shape, kernel: (sizes[0], sizes[1]), window)
-        guard sizes[2] == g.channels, dy.shape == [g.batch, g.outHeight, g.outWidth, sizes[3]] else {
-            throw ctx.error("out_backprop \(dy.shape) does not match input \(x.shape) and filter \(sizes)")
+        let (g, sizes) = try ctx.derived(valuesOf: 0b10) { () throws -> (WindowGeometry, [Int]) in
+            guard let sizes = integerValues(ctx.input(1)), sizes.count == 4 else { throw ctx.error("filter_sizes must have 4 elements") }
+            let window = try ctx.windowAttributes(needsKernel: false)
+            let g = try ctx.geometry(input: x.shape, kernel: (sizes[0], sizes[1]), window)
+            guard sizes[2] == g.channels, dy.shape == [g.batch, g.outHeight, g.outWidth, sizes[3]] else {
+                throw ctx.error("out_backprop \(dy.shape) does not match input \(x.shape) and filter \(sizes)")
+            }
+            return (g, sizes)
         }
         let out = try ctx.allocateOutput(0, x.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
             let chunks = ConvChunks(g)
-            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
-            let partials = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: g.patchSize * sizes[3], slot: chunks.workers + $0) }
+            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
+            let partials = try ctx.workerBuffers(T.self, workers: chunks.workers, count: g.patchSize * sizes[3], slot: 1)
             conv2DBackpropFilter(x.pointer(T.self), dy.pointer(T.self), g, filters: sizes[3], out.pointer(T.self),
                                  scratch: scratch, partials: partials)
         }

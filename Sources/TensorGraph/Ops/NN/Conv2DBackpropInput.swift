@@ -19,18 +19,22 @@ public enum Conv2DBackpropInput: Op {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        guard let sizes = integerValues(ctx.input(0)), sizes.count == 4 else { throw ctx.error("input_sizes must have 4 elements") }
         let filter = ctx.input(1), dy = ctx.input(2)
-        let window = try ctx.windowAttributes(needsKernel: false)
-        let g = try ctx.geometry(input: sizes, kernel: (filter.shape[0], filter.shape[1]), window)
-        let f = filter.shape[3]
-        guard dy.shape == [g.batch, g.outHeight, g.outWidth, f], filter.shape[2] == g.channels else {
-            throw ctx.error("out_backprop \(dy.shape) does not match input \(sizes) and filter \(filter.shape)")
+        let f = filter.shape.last ?? 0
+        let (g, sizes) = try ctx.derived(valuesOf: 0b1) { () throws -> (WindowGeometry, [Int]) in
+            guard let sizes = integerValues(ctx.input(0)), sizes.count == 4 else { throw ctx.error("input_sizes must have 4 elements") }
+            guard filter.rank == 4 else { throw ctx.error("filter must be rank 4, got \(filter.shape)") }
+            let window = try ctx.windowAttributes(needsKernel: false)
+            let g = try ctx.geometry(input: sizes, kernel: (filter.shape[0], filter.shape[1]), window)
+            guard dy.shape == [g.batch, g.outHeight, g.outWidth, f], filter.shape[2] == g.channels else {
+                throw ctx.error("out_backprop \(dy.shape) does not match input \(sizes) and filter \(filter.shape)")
+            }
+            return (g, sizes)
         }
         let out = try ctx.allocateOutput(0, dy.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
             let chunks = ConvChunks(g)
-            let scratch = try (0..<chunks.workers).map { try ctx.scratch(T.self, count: chunks.scratchCount(g), slot: $0) }
+            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
             conv2DBackpropInput(dy.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch)
         }
         switch dy.dtype {

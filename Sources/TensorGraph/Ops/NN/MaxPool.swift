@@ -8,9 +8,12 @@ public enum MaxPool: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let w = try ctx.windowAttributes(needsKernel: true)
-        let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        let out = try ctx.allocateOutput(0, x.dtype, [g.batch, g.outHeight, g.outWidth, g.channels])
+        let (g, shape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
+            let w = try ctx.windowAttributes(needsKernel: true)
+            let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
+            return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
+        }
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
         // When this run also computes MaxPoolGrad, record where each maximum came from for it.
         let argmax = ctx.recordsSideResults ? try ctx.scratch(Int32.self, count: out.count, slot: 0) : nil
         switch x.dtype {
@@ -46,11 +49,14 @@ public enum MaxPoolGrad: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0), pooled = ctx.input(1), dy = ctx.input(2)
-        let w = try ctx.windowAttributes(needsKernel: true)
-        let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-        let pooledShape = [g.batch, g.outHeight, g.outWidth, g.channels]
-        guard dy.shape == pooledShape, pooled.shape == pooledShape else {
-            throw ctx.error("grad \(dy.shape) and output \(pooled.shape) must have the pooled shape \(pooledShape) of input \(x.shape)")
+        let g = try ctx.derived { () throws -> WindowGeometry in
+            let w = try ctx.windowAttributes(needsKernel: true)
+            let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
+            let pooledShape = [g.batch, g.outHeight, g.outWidth, g.channels]
+            guard dy.shape == pooledShape, pooled.shape == pooledShape else {
+                throw ctx.error("grad \(dy.shape) and output \(pooled.shape) must have the pooled shape \(pooledShape) of input \(x.shape)")
+            }
+            return g
         }
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         if let forward = ctx.partner, forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax {

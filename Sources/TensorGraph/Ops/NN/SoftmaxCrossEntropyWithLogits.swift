@@ -26,7 +26,7 @@ public enum SoftmaxCrossEntropyWithLogits: Op {
             throw ctx.error("features \(logits.shape) and labels \(labels.shape) must be equal rank-2 shapes")
         }
         let rows = logits.shape[0], columns = logits.shape[1]
-        let loss = try ctx.allocateOutput(0, logits.dtype, [rows])
+        let loss = try ctx.allocateOutput(0, logits.dtype, ctx.derived { [rows] })
         let backprop = try ctx.allocateOutput(1, logits.dtype, logits.shape)
         func run<T: FloatScalar>(_: T.Type) {
             let x = logits.pointer(T.self), y = labels.pointer(T.self)

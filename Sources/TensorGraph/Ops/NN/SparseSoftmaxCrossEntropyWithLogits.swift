@@ -21,15 +21,17 @@ public enum SparseSoftmaxCrossEntropyWithLogits: Op {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        let logits = ctx.input(0)
-        guard logits.rank == 2, let labels = integerValues(ctx.input(1)), labels.count == logits.shape[0] else {
-            throw ctx.error("features \(logits.shape) need one integer label per row, got labels of shape \(ctx.input(1).shape)")
+        let logits = ctx.input(0), labelTensor = ctx.input(1)
+        guard logits.rank == 2, labelTensor.dtype == .int32 || labelTensor.dtype == .int64, labelTensor.rank == 1,
+              labelTensor.count == logits.shape[0] else {
+            throw ctx.error("features \(logits.shape) need one integer label per row, got labels of shape \(labelTensor.shape)")
         }
         let rows = logits.shape[0], columns = logits.shape[1]
+        let labels = (0..<rows).lazy.map { labelTensor.integer(at: $0) }
         if let bad = labels.first(where: { !(0..<columns).contains($0) }) {
             throw ctx.error("label \(bad) is outside the valid range [0, \(columns))")
         }
-        let loss = try ctx.allocateOutput(0, logits.dtype, [rows])
+        let loss = try ctx.allocateOutput(0, logits.dtype, ctx.derived { [rows] })
         let backprop = try ctx.allocateOutput(1, logits.dtype, logits.shape)
         func run<T: FloatScalar>(_: T.Type) {
             let x = logits.pointer(T.self), l = loss.pointer(T.self), b = backprop.pointer(T.self)

@@ -19,7 +19,10 @@ extension RandomOp {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative integers") }
+        let dims = try ctx.derived(valuesOf: 0b1) { () throws -> [Int] in
+            guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative integers") }
+            return dims
+        }
         guard case .type(let dtype)? = ctx.node.attrs["dtype"] else { throw ctx.error("missing dtype") }
         let out = try ctx.allocateOutput(0, dtype, dims)
         let generator = ctx.randomGenerator()
