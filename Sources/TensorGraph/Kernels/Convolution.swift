@@ -251,27 +251,38 @@ struct ConvChunks {
     /// Patch-matrix floats one worker needs.
     func scratchCount(_ g: WindowGeometry) -> Int { imagesPerChunk * g.outHeight * g.outWidth * g.patchSize }
 
-    /// Calls `body(worker, firstImage, geometryOfChunk)` for every chunk, in parallel across workers.
-    func forEach(_ g: WindowGeometry, _ body: (Int, Int, WindowGeometry) -> Void) {
-        Parallelism.run(workers: workers) { w in
+    /// Calls `job.run(worker:first:chunk:)` for every chunk, in parallel across workers.
+    func forEach<J: ChunkJob>(_ g: WindowGeometry, _ job: J) {
+        Parallelism.run(workers: workers, Split(chunks: self, g: g, job: job))
+    }
+
+    private struct Split<J: ChunkJob>: WorkerJob {
+        let chunks: ConvChunks, g: WindowGeometry, job: J
+        func run(worker w: Int) {
             var chunk = w
-            while chunk < count {
-                let first = chunk * imagesPerChunk
+            while chunk < chunks.count {
+                let first = chunk * chunks.imagesPerChunk
                 var sub = g
-                sub.batch = Swift.min(imagesPerChunk, g.batch - first)
-                body(w, first, sub)
-                chunk += workers
+                sub.batch = Swift.min(chunks.imagesPerChunk, g.batch - first)
+                job.run(worker: w, first: first, chunk: sub)
+                chunk += chunks.workers
             }
         }
     }
 }
 
-/// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
-func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
-                                   _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
-                                   bias: UnsafePointer<T>? = nil, relu: Bool = false) {
-    /// Adds the bias (and applies relu) to `rows` output rows of `f` values.
-    func epilogue(_ rows: UnsafeMutablePointer<T>, _ count: Int) {
+/// Work on one batch chunk of a convolution: images `first..<first + chunk.batch`, using worker `worker`'s scratch.
+protocol ChunkJob {
+    func run(worker: Int, first: Int, chunk: WindowGeometry)
+}
+
+/// Adds the bias (and applies relu) to rows of `f` convolution outputs (the fused Conv2D+BiasAdd+Relu epilogue).
+struct ConvEpilogue<T: FloatScalar>: RangeJob {
+    let out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, f: Int, relu: Bool
+
+    func run(_ rows: Range<Int>) { apply(out + rows.lowerBound * f, rows.count) }
+
+    func apply(_ rows: UnsafeMutablePointer<T>, _ count: Int) {
         guard let bias else { return }
         if T.self == Float.self {
             return tg_bias_activation_f32(UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self), count, f,
@@ -286,18 +297,12 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
             }
         }
     }
-    _ = Parallelism.configureBLAS
-    let chunks = ConvChunks(g)
-    let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
-    if chunks.count == 1 {
-        // One chunk (small batches, e.g. single-image inference): split the GEMM's rows instead.
-        let transposed = g.channels == 1
-        if transposed { im2colTransposedSingleChannel(x, g, scratch[0]) } else { im2col(x, g, scratch[0]) }
-        parallelGemm(T.self, transposeA: transposed, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
-                     a: scratch[0], b: filter, c: out)
-        return Parallelism.forRanges(g.outputPositions, work: g.outputPositions * f) { rows in epilogue(out + rows.lowerBound * f, rows.count) }
-    }
-    chunks.forEach(g) { w, first, sub in
+}
+
+struct ConvForwardChunk<T: FloatScalar>: ChunkJob {
+    let x: UnsafePointer<T>, filter: UnsafePointer<T>, g: WindowGeometry, f: Int, imageIn: Int, imageOut: Int
+    let out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>, epilogue: ConvEpilogue<T>
+    func run(worker w: Int, first: Int, chunk sub: WindowGeometry) {
         if g.channels == 1 {
             im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w])
             gemm(T.self, transposeA: true, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
@@ -307,7 +312,39 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
             gemm(T.self, transposeA: false, transposeB: false, m: sub.outputPositions, n: f, k: g.patchSize,
                  a: scratch[w], b: filter, c: out + first * imageOut)
         }
-        epilogue(out + first * imageOut, sub.outputPositions)
+        epilogue.apply(out + first * imageOut, sub.outputPositions)
+    }
+}
+
+/// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
+func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
+                                   _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
+                                   bias: UnsafePointer<T>? = nil, relu: Bool = false) {
+    let epilogue = ConvEpilogue(out: out, bias: bias, f: f, relu: relu)
+    _ = Parallelism.configureBLAS
+    let chunks = ConvChunks(g)
+    let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
+    if chunks.count == 1 {
+        // One chunk (small batches, e.g. single-image inference): split the GEMM's rows instead.
+        let transposed = g.channels == 1
+        if transposed { im2colTransposedSingleChannel(x, g, scratch[0]) } else { im2col(x, g, scratch[0]) }
+        parallelGemm(T.self, transposeA: transposed, transposeB: false, m: g.outputPositions, n: f, k: g.patchSize,
+                     a: scratch[0], b: filter, c: out)
+        return Parallelism.forRanges(g.outputPositions, work: g.outputPositions * f, epilogue)
+    }
+    chunks.forEach(g, ConvForwardChunk(x: x, filter: filter, g: g, f: f, imageIn: imageIn, imageOut: imageOut, out: out, scratch: scratch, epilogue: epilogue))
+}
+
+struct ConvFilterChunk<T: FloatScalar>: ChunkJob {
+    let x: UnsafePointer<T>, dy: UnsafePointer<T>, g: WindowGeometry, f: Int, imageIn: Int, imageOut: Int
+    let scratch: WorkerBuffers<T>, partials: WorkerBuffers<T>, started: UnsafeMutableBufferPointer<Bool>
+    func run(worker w: Int, first: Int, chunk sub: WindowGeometry) {
+        // dW [K, F] = colsᵀ · dy, with colsᵀ built directly for single-channel input.
+        let transposed = g.channels == 1
+        if transposed { im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w]) } else { im2col(x + first * imageIn, sub, scratch[w]) }
+        gemm(T.self, transposeA: !transposed, transposeB: false, m: g.patchSize, n: f, k: sub.outputPositions,
+             a: scratch[w], b: dy + first * imageOut, c: partials[w], accumulate: started[w])
+        started[w] = true
     }
 }
 
@@ -320,19 +357,22 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
     let k = g.patchSize
     withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunks.workers) { started in
         started.initialize(repeating: false)
-        chunks.forEach(g) { w, first, sub in
-            // dW [K, F] = colsᵀ · dy, with colsᵀ built directly for single-channel input.
-            let transposed = g.channels == 1
-            if transposed { im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w]) } else { im2col(x + first * imageIn, sub, scratch[w]) }
-            gemm(T.self, transposeA: !transposed, transposeB: false, m: k, n: f, k: sub.outputPositions,
-                 a: scratch[w], b: dy + first * imageOut, c: partials[w], accumulate: started[w])
-            started[w] = true
-        }
+        chunks.forEach(g, ConvFilterChunk(x: x, dy: dy, g: g, f: f, imageIn: imageIn, imageOut: imageOut, scratch: scratch, partials: partials, started: started))
     }
     out.update(from: partials[0], count: k * f)
     for w in 1..<chunks.workers {
         let p = partials[w]
         for i in 0..<(k * f) { out[i] += p[i] }
+    }
+}
+
+struct ConvInputChunk<T: FloatScalar>: ChunkJob {
+    let dy: UnsafePointer<T>, filter: UnsafePointer<T>, g: WindowGeometry, f: Int, imageIn: Int, imageOut: Int
+    let dx: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>
+    func run(worker w: Int, first: Int, chunk sub: WindowGeometry) {
+        gemm(T.self, transposeA: false, transposeB: true, m: sub.outputPositions, n: g.patchSize, k: f,
+             a: dy + first * imageOut, b: filter, c: scratch[w])
+        col2im(scratch[w], sub, dx + first * imageIn)
     }
 }
 
@@ -342,9 +382,5 @@ func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: Unsaf
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
-    chunks.forEach(g) { w, first, sub in
-        gemm(T.self, transposeA: false, transposeB: true, m: sub.outputPositions, n: g.patchSize, k: f,
-             a: dy + first * imageOut, b: filter, c: scratch[w])
-        col2im(scratch[w], sub, dx + first * imageIn)
-    }
+    chunks.forEach(g, ConvInputChunk(dy: dy, filter: filter, g: g, f: f, imageIn: imageIn, imageOut: imageOut, dx: dx, scratch: scratch))
 }

@@ -61,26 +61,36 @@ func parallelGemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: 
     let large = flops >= 300_000 && Parallelism.workers > 1
     if large && m < 8 * Parallelism.workers && n >= 32 * Parallelism.workers {
         // Few rows (batch-1 inference): split the columns of op(B) and C instead.
-        let workers = Parallelism.workers
-        return Parallelism.run(workers: workers) { w in
-            let c0 = n * w / workers, c1 = n * (w + 1) / workers
-            guard c0 < c1 else { return }
-            gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: c1 - c0, k: k,
-                        a: a, lda: transposeA ? m : k, b: transposeB ? b + c0 * k : b + c0, ldb: transposeB ? k : n,
-                        c: c + c0, ldc: n)
-        }
+        let job = GemmBlocks(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c, splitsColumns: true)
+        return Parallelism.forRanges(n, work: flops, minimumWork: 0, job)
     }
     let workers = flops >= 1_500_000 && m >= 8 * Parallelism.workers ? Parallelism.workers : 1
     if workers == 1 {
         return gemm(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c)
     }
-    Parallelism.run(workers: workers) { w in
-        let r0 = m * w / workers, r1 = m * (w + 1) / workers
-        guard r0 < r1 else { return }
-        // Rows r0..<r1 of op(A): offset by rows of A, or by columns when A is stored transposed.
-        let aBlock = transposeA ? a + r0 : a + r0 * k
-        gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: r1 - r0, n: n, k: k,
-                    a: aBlock, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, c: c + r0 * n, ldc: n)
+    let job = GemmBlocks(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: c, splitsColumns: false)
+    Parallelism.forRanges(m, work: flops, minimumWork: 0, job)
+}
+
+/// A block of C = op(A)·op(B): a range of C's rows, or of its columns (for products with few rows).
+struct GemmBlocks<T: FloatScalar>: RangeJob {
+    let transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int
+    let a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>
+    let splitsColumns: Bool
+
+    func run(_ range: Range<Int>) {
+        if splitsColumns {
+            let c0 = range.lowerBound
+            gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: m, n: range.count, k: k,
+                        a: a, lda: transposeA ? m : k, b: transposeB ? b + c0 * k : b + c0, ldb: transposeB ? k : n,
+                        c: c + c0, ldc: n)
+        } else {
+            // Rows r0..<r1 of op(A): offset by rows of A, or by columns when A is stored transposed.
+            let r0 = range.lowerBound
+            let aBlock = transposeA ? a + r0 : a + r0 * k
+            gemmStrided(T.self, transposeA: transposeA, transposeB: transposeB, m: range.count, n: n, k: k,
+                        a: aBlock, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, c: c + r0 * n, ldc: n)
+        }
     }
 }
 

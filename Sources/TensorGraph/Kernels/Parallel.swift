@@ -47,24 +47,45 @@ public enum Parallelism {
     /// Call before the first BLAS use (idempotent).
     public static func prepareBLAS() { _ = configureBLAS }
 
-    /// Runs `body(worker)` for each worker in parallel (inline when there is one).
-    static func run(workers count: Int = workers, _ body: (Int) -> Void) {
-        if count <= 1 { return body(0) }
-        WorkerPool.shared.run(Swift.min(count, workers), body)
+    /// Runs `job.run(worker:)` for each worker in parallel (inline when there is one).
+    static func run<J: WorkerJob>(workers count: Int = workers, _ job: J) {
+        if count <= 1 { return job.run(worker: 0) }
+        WorkerPool.shared.run(Swift.min(count, workers), job)
     }
 
     /// Splits 0..<n into one contiguous range per worker and runs them in parallel when `work`
     /// (a rough operation count) makes it worthwhile.
-    static func forRanges(_ n: Int, work: Int, minimumWork: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    static func forRanges<J: RangeJob>(_ n: Int, work: Int, minimumWork: Int = 1 << 16, _ job: J) {
         let count = work >= minimumWork ? Swift.min(workers, n) : 1
-        if count <= 1 { return body(0..<n) }
-        run(workers: count) { w in
-            let start = n * w / count, end = n * (w + 1) / count
-            if start < end { body(start..<end) }
-        }
+        if count <= 1 { return job.run(0..<n) }
+        run(workers: count, RangeSplit(job: job, n: n, parts: count))
     }
 }
 
+/// One parallel launch: `run(worker:)` does worker `w`'s share.
+///
+/// Kernels describe their parallel loops as small structs of pointers and sizes rather than closures:
+/// a closure handed to another thread has to be converted to an escaping one, and Swift allocates its
+/// context on the heap each time, which would put an allocation in every parallel kernel call.
+protocol WorkerJob {
+    func run(worker: Int)
+}
+
+/// A loop over `0..<n` that can run as contiguous ranges on different workers.
+protocol RangeJob {
+    func run(_ range: Range<Int>)
+}
+
+/// Splits a `RangeJob` into `parts` contiguous ranges, one per worker.
+struct RangeSplit<J: RangeJob>: WorkerJob {
+    let job: J
+    let n: Int
+    let parts: Int
+    func run(worker w: Int) {
+        let start = n * w / parts, end = n * (w + 1) / parts
+        if start < end { job.run(start..<end) }
+    }
+}
 
 /// Persistent helper threads with microsecond hand-off.
 ///
@@ -80,7 +101,9 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let condition = NSCondition()
     private let callerLock = NSLock()
-    private var job: ((Int) -> Void)?
+    /// The current job (the caller's struct, on its stack while `run` waits) and its type.
+    private var job: UnsafeRawPointer?
+    private var jobInvoke: ((UnsafeRawPointer, Int) -> Void)?
     private var jobCount = 0
     private let helpers: Int
 
@@ -93,11 +116,14 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    func run(_ count: Int, _ body: (Int) -> Void) {
+    func run<J: WorkerJob>(_ count: Int, _ body: J) {
         callerLock.lock()
         defer { callerLock.unlock() }
-        withoutActuallyEscaping(body) { escapable in
-            job = escapable
+        withUnsafePointer(to: body) { pointer in
+            job = UnsafeRawPointer(pointer)
+            // A capture-free closure: once `run` is specialized for `J` it is a plain function pointer
+            // (no context to allocate) that calls J's specialized `run(worker:)`.
+            jobInvoke = { pointer, worker in pointer.assumingMemoryBound(to: J.self).pointee.run(worker: worker) }
             jobCount = count
             remaining.store(helpers, ordering: .relaxed)
             // Sequentially consistent: pairs with the helper's sleepers/generation check (a Dekker handshake).
@@ -107,13 +133,14 @@ final class WorkerPool: @unchecked Sendable {
                 condition.broadcast()
                 condition.unlock()
             }
-            body(0)
+            body.run(worker: 0)
             var spins = 0
             while remaining.load(ordering: .acquiring) > 0 {
                 spins += 1
                 if spins > 1000 { sched_yield() }
             }
             job = nil
+            jobInvoke = nil
         }
     }
 
@@ -131,7 +158,7 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
             }
             seen = generation.load(ordering: .acquiring)
-            if index < jobCount, let job { job(index) }
+            if index < jobCount, let job, let jobInvoke { jobInvoke(job, index) }
             remaining.subtract(1, ordering: .releasing)
         }
     }

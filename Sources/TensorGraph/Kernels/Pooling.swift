@@ -5,10 +5,13 @@
 /// maximum (so MaxPoolGrad can scatter without searching again). Images are split across workers.
 func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
                              argmax: UnsafeMutablePointer<Int32>? = nil) {
-    let c = g.channels
-    Parallelism.forRanges(g.batch, work: g.batch * g.outHeight * g.outWidth * c * g.kernelHeight * g.kernelWidth) { images in
-        for n in images { maxPoolImage(x, g, out, argmax: argmax, n) }
-    }
+    let work = g.batch * g.outHeight * g.outWidth * g.channels * g.kernelHeight * g.kernelWidth
+    Parallelism.forRanges(g.batch, work: work, MaxPoolImages(x: x, g: g, out: out, argmax: argmax))
+}
+
+private struct MaxPoolImages<T: FloatScalar>: RangeJob {
+    let x: UnsafePointer<T>, g: WindowGeometry, out: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>?
+    func run(_ images: Range<Int>) { for n in images { maxPoolImage(x, g, out, argmax: argmax, n) } }
 }
 
 @inline(__always)
@@ -86,16 +89,21 @@ private func maxPoolImage<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeom
     }
 }
 
-/// MaxPoolGrad from recorded argmax indices: dx = 0, then dx[argmax[o]] += grad[o].
-func maxPoolGradScatter<T: FloatScalar>(_ grad: UnsafePointer<T>, _ argmax: UnsafePointer<Int32>, _ g: WindowGeometry,
-                                        _ dx: UnsafeMutablePointer<T>) {
-    let perImageIn = g.height * g.width * g.channels, perImageOut = g.outHeight * g.outWidth * g.channels
-    Parallelism.forRanges(g.batch, work: g.batch * perImageIn) { images in
+private struct MaxPoolGradScatter<T: FloatScalar>: RangeJob {
+    let grad: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>, perImageIn: Int, perImageOut: Int
+    func run(_ images: Range<Int>) {
         (dx + images.lowerBound * perImageIn).update(repeating: 0, count: images.count * perImageIn)
         for o in (images.lowerBound * perImageOut)..<(images.upperBound * perImageOut) where argmax[o] >= 0 {
             dx[Int(argmax[o])] += grad[o]
         }
     }
+}
+
+/// MaxPoolGrad from recorded argmax indices: dx = 0, then dx[argmax[o]] += grad[o].
+func maxPoolGradScatter<T: FloatScalar>(_ grad: UnsafePointer<T>, _ argmax: UnsafePointer<Int32>, _ g: WindowGeometry,
+                                        _ dx: UnsafeMutablePointer<T>) {
+    let perImageIn = g.height * g.width * g.channels, perImageOut = g.outHeight * g.outWidth * g.channels
+    Parallelism.forRanges(g.batch, work: g.batch * perImageIn, MaxPoolGradScatter(grad: grad, argmax: argmax, dx: dx, perImageIn: perImageIn, perImageOut: perImageOut))
 }
 
 /// Routes each output gradient to the first input position (in window scan order) that holds the

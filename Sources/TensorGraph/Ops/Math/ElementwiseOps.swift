@@ -28,18 +28,24 @@ extension UnaryFloatOp {
 /// closure) so the scalar function is inlined into each worker's loop.
 @inline(__always)
 func unaryKernel<O: UnaryFloatOp, T: FloatScalar>(_ op: O.Type, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ n: Int) {
-    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15) { range in
-        for i in range { dst[i] = O.apply(src[i]) }
-    }
+    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15, UnaryJob<O, T>(src: src, dst: dst))
+}
+
+struct UnaryJob<O: UnaryFloatOp, T: FloatScalar>: RangeJob {
+    let src: UnsafePointer<T>, dst: UnsafeMutablePointer<T>
+    func run(_ range: Range<Int>) { for i in range { dst[i] = O.apply(src[i]) } }
 }
 
 /// `dst[i] = Op.apply(a[i], b[i])` for same-shape activation gradients, split across workers.
 @inline(__always)
 func activationGradKernel<O: ActivationGradOp, T: FloatScalar>(_ op: O.Type, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
                                                                _ dst: UnsafeMutablePointer<T>, _ n: Int) {
-    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15) { range in
-        for i in range { dst[i] = O.apply(a[i], b[i]) }
-    }
+    Parallelism.forRanges(n, work: n, minimumWork: 1 << 15, ActivationGradJob<O, T>(a: a, b: b, dst: dst))
+}
+
+struct ActivationGradJob<O: ActivationGradOp, T: FloatScalar>: RangeJob {
+    let a: UnsafePointer<T>, b: UnsafePointer<T>, dst: UnsafeMutablePointer<T>
+    func run(_ range: Range<Int>) { for i in range { dst[i] = O.apply(a[i], b[i]) } }
 }
 
 /// An op combining two tensors elementwise with numpy broadcasting (float, and optionally integer).

@@ -27,12 +27,7 @@ public enum BiasAdd: Op {
         func run<T: FloatScalar>(_: T.Type) {
             let c = bias.count, rows = x.count / Swift.max(c, 1)
             let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
-            Parallelism.forRanges(rows, work: x.count, minimumWork: 1 << 15) { range in
-                for r in range {
-                    let base = r * c
-                    for j in 0..<c { dst[base + j] = src[base + j] + b[j] }
-                }
-            }
+            Parallelism.forRanges(rows, work: x.count, minimumWork: 1 << 15, BiasAddRows(src: src, bias: b, dst: dst, c: c))
         }
         switch x.dtype {
         case .float: run(Float.self)
@@ -72,14 +67,7 @@ public enum BiasAddGrad: Op {
         func run<T: FloatScalar>(_: T.Type) throws {
             let src = g.pointer(T.self), dst = out.pointer(T.self)
             let partials = try ctx.scratch(T.self, count: workers * c)
-            Parallelism.run(workers: workers) { w in
-                let p = partials + w * c
-                for j in 0..<c { p[j] = 0 }
-                for r in (rows * w / workers)..<(rows * (w + 1) / workers) {
-                    let base = r * c
-                    for j in 0..<c { p[j] += src[base + j] }
-                }
-            }
+            Parallelism.run(workers: workers, BiasGradPartials(src: src, partials: partials, rows: rows, c: c, workers: workers))
             for j in 0..<c { dst[j] = partials[j] }
             for w in 1..<workers { for j in 0..<c { dst[j] += partials[w * c + j] } }
         }
@@ -106,5 +94,29 @@ extension Graph {
     public func biasAddGrad(_ grad: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try addOutput(BiasAddGrad.self, [grad], attrs: ["T": .type(grad.dtype), "data_format": .string("NHWC")],
                       file: file, line: line)
+    }
+}
+
+/// `dst[r, :] = src[r, :] + bias` for a range of rows.
+private struct BiasAddRows<T: FloatScalar>: RangeJob {
+    let src: UnsafePointer<T>, bias: UnsafePointer<T>, dst: UnsafeMutablePointer<T>, c: Int
+    func run(_ range: Range<Int>) {
+        for r in range {
+            let base = r * c
+            for j in 0..<c { dst[base + j] = src[base + j] + bias[j] }
+        }
+    }
+}
+
+/// Worker `w` sums its contiguous block of rows into `partials[w]` (added in worker order afterwards).
+private struct BiasGradPartials<T: FloatScalar>: WorkerJob {
+    let src: UnsafePointer<T>, partials: UnsafeMutablePointer<T>, rows: Int, c: Int, workers: Int
+    func run(worker w: Int) {
+        let p = partials + w * c
+        for j in 0..<c { p[j] = 0 }
+        for r in (rows * w / workers)..<(rows * (w + 1) / workers) {
+            let base = r * c
+            for j in 0..<c { p[j] += src[base + j] }
+        }
     }
 }

@@ -31,13 +31,8 @@ public enum ApplyAdam: Op {
             let beta1 = scalar(6), beta2 = scalar(7), epsilon = scalar(8)
             let rate = lr * T.sqrt(1 - beta2Power) / (1 - beta1Power)
             let w = variable.pointer(T.self), mp = m.pointer(T.self), vp = v.pointer(T.self), g = grad.pointer(T.self)
-            Parallelism.forRanges(variable.count, work: variable.count * 4, minimumWork: 1 << 16) { range in
-                for i in range {
-                    mp[i] += (g[i] - mp[i]) * (1 - beta1)
-                    vp[i] += (g[i] * g[i] - vp[i]) * (1 - beta2)
-                    w[i] -= rate * mp[i] / (T.sqrt(vp[i]) + epsilon)
-                }
-            }
+            Parallelism.forRanges(variable.count, work: variable.count * 4, minimumWork: 1 << 16,
+                                  AdamUpdate(w: w, m: mp, v: vp, g: g, rate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon))
         }
         switch variable.dtype {
         case .float:
@@ -57,7 +52,24 @@ public enum ApplyAdam: Op {
 /// split across workers. Same per-element arithmetic as the generic loop.
 func adamFloat(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                g: UnsafeMutablePointer<Float>, count: Int, rate: Float, beta1: Float, beta2: Float, epsilon: Float) {
-    Parallelism.forRanges(count, work: count * 4, minimumWork: 1 << 16) { range in
-        tg_adam_f32(w, m, v, g, range.lowerBound, range.upperBound, rate, beta1, beta2, epsilon)
+    struct Job: RangeJob {
+        let w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>
+        let rate: Float, beta1: Float, beta2: Float, epsilon: Float
+        func run(_ range: Range<Int>) { tg_adam_f32(w, m, v, g, range.lowerBound, range.upperBound, rate, beta1, beta2, epsilon) }
+    }
+    Parallelism.forRanges(count, work: count * 4, minimumWork: 1 << 16,
+                          Job(w: w, m: m, v: v, g: g, rate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+}
+
+/// The Adam update for a range of elements (any float type; `adamFloat` is the vectorized float path).
+private struct AdamUpdate<T: FloatScalar>: RangeJob {
+    let w: UnsafeMutablePointer<T>, m: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>, g: UnsafeMutablePointer<T>
+    let rate: T, beta1: T, beta2: T, epsilon: T
+    func run(_ range: Range<Int>) {
+        for i in range {
+            m[i] += (g[i] - m[i]) * (1 - beta1)
+            v[i] += (g[i] * g[i] - v[i]) * (1 - beta2)
+            w[i] -= rate * m[i] / (T.sqrt(v[i]) + epsilon)
+        }
     }
 }
