@@ -23,5 +23,17 @@ typedef struct {
 void tg_im2col_f32(const float *x, const tg_window *g, float *cols);
 void tg_col2im_f32(const float *cols, const tg_window *g, float *dx);
 
+/* Direct NHWC convolution of images [first_image, end_image) (filter [KH, KW, C, F], F a multiple of 16):
+   out = conv(x, filter) (+ bias, then relu when asked). Accumulates 8 output pixels × 16 channels in
+   registers; worthwhile where im2col's patch matrix would dominate (few input channels). */
+void tg_conv2d_direct_f32(const float *x, const float *filter, long filters, const tg_window *g,
+                          long first_image, long end_image, const float *bias, int relu, float *out);
+
+/* Filter gradient of a single-channel convolution over images [first_image, end_image), F a multiple
+   of 16: dw[ky, kx, 0, f] = sum over n, oy, ox of x[n, oy*sy - pad_top + ky, ox*sx - pad_left + kx] * dy[n, oy, ox, f]
+   (dw is overwritten). Each tap runs over the output rectangle its window stays inside. */
+void tg_conv2d_filter_grad_c1_f32(const float *x, const float *dy, long filters, const tg_window *g,
+                                  long first_image, long end_image, float *dw);
+
 /* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);

@@ -316,10 +316,69 @@ struct ConvForwardChunk<T: FloatScalar>: ChunkJob {
     }
 }
 
+/// Which convolution algorithm a float32 layer uses.
+enum ConvolutionAlgorithm {
+    /// Register-blocked loops over the input (C kernels): few input channels, where im2col would copy
+    /// each input value KH·KW times to feed a thin GEMM.
+    case direct
+    /// Patch matrix (im2col) and GEMM.
+    case gemm
+
+    /// `TENSORGRAPH_CONV=direct|gemm` forces one (for measurements); by default single-channel
+    /// layers with 16·k filters (the first layer of an image model) run direct.
+    static let forced: ConvolutionAlgorithm? = {
+        switch ProcessInfo.processInfo.environment["TENSORGRAPH_CONV"] {
+        case "direct": return .direct
+        case "gemm": return .gemm
+        default: return nil
+        }
+    }()
+
+    static func forward<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {
+        guard T.self == Float.self, f % 16 == 0, f > 0 else { return .gemm }
+        return forced ?? (g.channels == 1 ? .direct : .gemm)
+    }
+
+    static func filterGradient<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {
+        guard T.self == Float.self, f % 16 == 0, f > 0, g.channels == 1 else { return .gemm }
+        return forced ?? .direct
+    }
+}
+
+/// Direct convolution of a range of images (float32).
+private struct DirectConvImages: RangeJob {
+    let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, f: Int, window: tg_window
+    let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>
+    func run(_ images: Range<Int>) {
+        withUnsafePointer(to: window) { g in
+            tg_conv2d_direct_f32(x, filter, f, g, images.lowerBound, images.upperBound, bias, relu ? 1 : 0, out)
+        }
+    }
+}
+
+/// Single-channel filter gradient, each worker over its images into its own partial sum.
+private struct DirectFilterGradient: WorkerJob {
+    let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
+    let partials: WorkerBuffers<Float>
+    func run(worker w: Int) {
+        let n = window.batch
+        withUnsafePointer(to: window) { g in
+            tg_conv2d_filter_grad_c1_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w])
+        }
+    }
+}
+
 /// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
 func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
                                    _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
                                    bias: UnsafePointer<T>? = nil, relu: Bool = false) {
+    if ConvolutionAlgorithm.forward(T.self, g, filters: f) == .direct, T.self == Float.self {
+        let job = DirectConvImages(x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                   filter: UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self), f: f, window: g.c,
+                                   bias: bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, relu: relu,
+                                   out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+        return Parallelism.forRanges(g.batch, work: g.outputPositions * g.patchSize * f, job)
+    }
     let epilogue = ConvEpilogue(out: out, bias: bias, f: f, relu: relu)
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
@@ -355,6 +414,16 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
     let k = g.patchSize
+    if ConvolutionAlgorithm.filterGradient(T.self, g, filters: f) == .direct, T.self == Float.self {
+        let workers = g.outputPositions * k * f >= 1 << 16 ? Swift.min(Parallelism.workers, chunks.workers, g.batch) : 1
+        let floatPartials = WorkerBuffers(base: UnsafeMutableRawPointer(partials.base).assumingMemoryBound(to: Float.self), stride: partials.stride)
+        Parallelism.run(workers: workers, DirectFilterGradient(x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                                               dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), f: f,
+                                                               window: g.c, workers: workers, partials: floatPartials))
+        out.update(from: partials[0], count: k * f)
+        for w in 1..<workers { for i in 0..<(k * f) { out[i] += partials[w][i] } }
+        return
+    }
     withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunks.workers) { started in
         started.initialize(repeating: false)
         chunks.forEach(g, ConvFilterChunk(x: x, dy: dy, g: g, f: f, imageIn: imageIn, imageOut: imageOut, scratch: scratch, partials: partials, started: started))
