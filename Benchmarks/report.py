@@ -49,10 +49,10 @@ extra = []
 overhead = by.get("run_overhead", {}).get("tensorgraph")
 if overhead:
     extra.append(f"Session.run overhead (one feed, one fetch, one-node plan): {overhead['microseconds']:.2f} µs per call.")
-for key, label in (("allocations_mlp_sgd", "MLP + SGD"), ("allocations_fashion_mlp_adam", "Fashion MLP + Adam")):
+for key, label in (("allocations_mlp_sgd", "MLP + SGD"), ("allocations_fashion_mlp_adam", "Fashion MLP + Adam"), ("allocations_cnn_adam", "CNN + Adam")):
     r = by.get(key, {}).get("tensorgraph")
     if r and "allocations_per_step" in r:
-        extra.append(f"Heap allocations per steady-state training step ({label}): {r['allocations_per_step']:.0f}.")
+        extra.append(f"Heap allocations per steady-state training step ({label}): {r['allocations_per_step']:.2f} (counted over 100 steps).")
 core = next((r.get("blas_core") for r in rows if r.get("blas_core")), None)
 if core:
     extra.append(f"TensorGraph BLAS: OpenBLAS with {core} kernels, single-threaded, work split across {next(r['threads'] for r in rows if r['framework'] == 'tensorgraph')} workers by TensorGraph.")

@@ -169,4 +169,34 @@ final class FusionTests: XCTestCase {
             XCTAssertEqual(try Session(graph: g).run(biased, feeding: [xp: x]), separate[1])
         }
     }
+
+    /// Conv → BiasAdd → Relu → MaxPool, differentiated: the plan fuses ReluGrad(MaxPoolGrad) and the
+    /// BiasAddGrad after it. Fetching the MaxPoolGrad output keeps the ops separate; both must agree,
+    /// for float32 (C loops) and float64, for pools that tile the input and ones that do not.
+    func testFusedPoolingGradientsMatchSeparateOps() throws {
+        var random = TestRandom(seed: 43)
+        for (dtype, size, padding) in [(DType.float, 12, Padding.valid), (.float, 7, .same), (.float, 9, .valid), (.double, 12, .valid)] {
+            let label = "\(dtype) \(size)x\(size) \(padding)"
+            let cast: (Tensor) -> Tensor = { dtype == .float ? toFloat32($0) : $0 }
+            let x = cast(random.tensor([40, size, size, 3])), w = cast(random.tensor([3, 3, 3, 8]))
+            let b = cast(random.tensor([8], -0.2, 0.2)), dz = cast(random.tensor([40, (size + 1) / 2, (size + 1) / 2, 8]))
+            let g = Graph()
+            let xp = try g.placeholder(dtype, shape: TensorShape(x.shape))
+            let wp = try g.placeholder(dtype, shape: TensorShape(w.shape)), bp = try g.placeholder(dtype, shape: TensorShape(b.shape))
+            let y = try g.relu(g.biasAdd(g.conv2D(xp, filter: wp, padding: .same), bp))
+            let z = try g.maxPool(y, ksize: (2, 2), strides: (2, 2), padding: padding)
+            let dzShape = z.shape.concrete!
+            let dzFed = try g.constant(Tensor(dtype: dtype, shape: dzShape,
+                                              bytes: UnsafeRawBufferPointer(start: dz.storage.pointer, count: dzShape.reduce(1, *) * dtype.byteCount)))
+            let grads = try g.gradients(of: [z], with: [xp, wp, bp], gradYs: [dzFed]).map { $0! }
+            let poolGrad = try XCTUnwrap(g.nodes.first { $0.opName == "MaxPoolGrad" })
+            let feeds: [Output: Tensor] = [xp: x, wp: w, bp: b]
+            let fused = try Session(graph: g).run(grads, feeding: feeds)
+            let separate = try Session(graph: g).run(grads + [Output(graph: g, node: poolGrad, index: 0)], feeding: feeds)
+            XCTAssertEqual(fused[0], separate[0], "\(label): input gradient")
+            XCTAssertEqual(fused[1], separate[1], "\(label): filter gradient")
+            // The bias gradient is summed in another order (from the pooled gradient).
+            assertClose(fused[2].doubleValues, separate[2].doubleValues, absolute: 1e-5, relative: 1e-5, label + ": bias gradient")
+        }
+    }
 }

@@ -35,5 +35,18 @@ void tg_conv2d_direct_f32(const float *x, const float *filter, long filters, con
 void tg_conv2d_filter_grad_c1_f32(const float *x, const float *dy, long filters, const tg_window *g,
                                   long first_image, long end_image, float *dw);
 
+/* 2x2 max pooling with stride 2 over images [first_image, end_image) of an NHWC tensor whose height and
+   width are even: out[n, oy, ox, c] and, when argmax is not NULL, the flat input index of the first
+   maximum in scan order. */
+void tg_maxpool_2x2_f32(const float *x, long first_image, long end_image, long height, long width, long channels,
+                        float *out, int *argmax);
+
+/* ReluGrad(MaxPoolGrad(y, pooled, grad), y) for the same 2x2/2 pooling: each input position gets
+   grad[o] when it is window o's argmax and pooled[o] > 0, else 0 (dx is fully written). When sums is not
+   NULL, adds each channel's total of dx to sums[c]. */
+void tg_maxpool_relu_grad_2x2_f32(const float *grad, const float *pooled, const int *argmax,
+                                  long first_image, long end_image, long height, long width, long channels,
+                                  float *dx, float *sums);
+
 /* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);

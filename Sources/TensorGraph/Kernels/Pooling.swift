@@ -1,3 +1,4 @@
+import CKernels
 /// Max and average pooling over NHWC windows, forward and backward.
 /// SAME padding never reads padded positions: max ignores them, average divides by the valid count (TF semantics).
 
@@ -11,14 +12,31 @@ func maxPool<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: 
 
 private struct MaxPoolImages<T: FloatScalar>: RangeJob {
     let x: UnsafePointer<T>, g: WindowGeometry, out: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>?
-    func run(_ images: Range<Int>) { for n in images { maxPoolImage(x, g, out, argmax: argmax, n) } }
+    func run(_ images: Range<Int>) {
+        if T.self == Float.self, g.tilesByTwo {
+            // float32 2×2/2 pooling runs the vectorized C loop (same comparisons, same argmax).
+            return tg_maxpool_2x2_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), images.lowerBound, images.upperBound,
+                                      g.height, g.width, g.channels, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
+                                      argmax.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Int32.self) })
+        }
+        for n in images { maxPoolImage(x, g, out, argmax: argmax, n) }
+    }
+}
+
+extension WindowGeometry {
+    /// 2×2 windows with stride 2 that tile the input exactly (even height and width, no padding).
+    var tilesByTwo: Bool {
+        kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 && padTop == 0 && padLeft == 0
+            && height == 2 * outHeight && width == 2 * outWidth
+    }
 }
 
 @inline(__always)
 private func maxPoolImage<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ out: UnsafeMutablePointer<T>,
                                           argmax: UnsafeMutablePointer<Int32>?, _ n: Int) {
     let c = g.channels
-    if let argmax, g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.padTop == 0, g.padLeft == 0 {
+    if let argmax, g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.padTop == 0, g.padLeft == 0,
+       2 * g.outHeight <= g.height, 2 * g.outWidth <= g.width {
         // The common 2×2/2 pool: four input pixels per output, compared channel-wise without branches.
         let base = n * g.height * g.width * c
         for oy in 0..<g.outHeight {

@@ -98,6 +98,7 @@ final class ExecutionPlan {
         self.fetchSources = fetchSources
         ExecutionPlan.linkPartners(steps)
         ExecutionPlan.fuseConvolutionEpilogues(&steps, fetches: fetchSources)
+        ExecutionPlan.fusePoolingGradients(&steps, fetches: fetchSources)
         ExecutionPlan.markShapeOnlySteps(steps)
         self.steps = steps
     }
@@ -152,6 +153,29 @@ final class ExecutionPlan {
             steps[c].sources.append(bias)
             steps[c].context.fusedRelu = relu
             steps[b].context.passesThrough = true
+        }
+    }
+
+    /// ReluGrad(MaxPoolGrad(y, pooled, g), y), with y the relu output that was pooled, becomes one
+    /// scatter: each pooled gradient g[o] goes to its window's argmax when pooled[o] > 0 (the value
+    /// there is y at the argmax, so the relu mask is known without reading y). A BiasAddGrad of that
+    /// result takes the per-channel sums the scatter accumulates on the way, from the pooled-size data.
+    /// Requires the MaxPoolGrad to be linked to its MaxPool (argmax) and to feed only the ReluGrad.
+    private static func fusePoolingGradients(_ steps: inout [Step], fetches: [ValueSource]) {
+        var uses: [Int: Int] = [:]
+        for source in steps.flatMap(\.sources) + fetches { if case let .step(s, output) = source { uses[s * 1024 + output, default: 0] += 1 } }
+        for r in steps.indices where steps[r].node.op == ReluGrad.self && steps[r].sources.count == 2 {
+            guard case let .step(m, 0) = steps[r].sources[0], steps[m].node.op == MaxPoolGrad.self,
+                  let forward = steps[m].context.partner, uses[m * 1024] == 1,
+                  steps[m].sources[0] == steps[r].sources[1] else { continue }
+            // Inputs of the fused step: the pooled gradient, the features (for the output shape), the pooled output.
+            steps[r].sources = [steps[m].sources[2], steps[r].sources[1], steps[m].sources[1]]
+            steps[r].context.partner = forward
+            steps[m].context.absorbed = true
+            for b in steps.indices where steps[b].node.op == BiasAddGrad.self && steps[b].sources == [.step(r, output: 0)] {
+                steps[b].context.partner = steps[r].context
+                steps[r].context.recordsSideResults = true
+            }
         }
     }
 

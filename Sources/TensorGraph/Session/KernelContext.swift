@@ -121,6 +121,13 @@ public final class KernelContext {
     var passesThrough = false
     /// Set on a Conv2D step that also adds its third input (a bias) and, when true, applies relu.
     var fusedRelu = false
+    /// Set on a step whose only consumer computes its result itself (MaxPoolGrad absorbed into the
+    /// ReluGrad after it): the session skips it and its output stays empty.
+    var absorbed = false
+    /// Per-channel sums of a fused ReluGrad's output (what BiasAddGrad needs), valid when
+    /// `channelSumsRun == runCounter`; computed when `recordsSideResults` is set.
+    var channelSums: UnsafeMutableRawPointer?
+    var channelSumsRun = -1
 
     /// Incremented by the session before each run.
     var runCounter = 0

@@ -185,6 +185,7 @@ public final class Session {
                     context.inputs.append(try value(of: source, in: plan, feeds: feeds))
                 }
             }
+            if context.absorbed { continue }
             if context.passesThrough {
                 context.setOutput(0, context.inputs[0])
                 continue

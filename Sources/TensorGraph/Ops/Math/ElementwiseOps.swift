@@ -143,6 +143,7 @@ extension ActivationGradOp {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
+        if ctx.inputCount == 3 { return try fusedMaxPoolReluGrad(ctx) }
         let y = ctx.input(0), dy = ctx.input(1)
         guard y.shape == dy.shape else { throw ctx.error("shapes \(y.shape) and \(dy.shape) must match") }
         let out = try ctx.allocateOutput(0, y.dtype, y.shape)

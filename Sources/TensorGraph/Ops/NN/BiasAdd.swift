@@ -61,6 +61,10 @@ public enum BiasAddGrad: Op {
         guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
         let c = g.shape[g.rank - 1]
         let out = try ctx.allocateOutput(0, g.dtype, ctx.derived { [c] })
+        if let fused = ctx.partner, fused.channelSumsRun == fused.runCounter, let sums = fused.channelSums {
+            // The fused ReluGrad before this step already summed its output per channel.
+            return out.storage.pointer.copyMemory(from: sums, byteCount: c * g.dtype.byteCount)
+        }
         // Each worker sums a contiguous block of rows into its own partial; partials are added in order.
         let rows = g.count / Swift.max(c, 1)
         let workers = g.count >= 1 << 15 ? Swift.min(Parallelism.workers, Swift.max(rows, 1)) : 1

@@ -1,3 +1,4 @@
+import CKernels
 /// Max pooling over NHWC windows (`ksize`, `strides`, `padding`): [N, H, W, C] → [N, OH, OW, C].
 ///
 /// Gradient: MaxPoolGrad(input, output, g), which routes g to each window's (first) maximum.
@@ -90,5 +91,102 @@ extension Graph {
         var attrs = WindowAttributes.attributes(strides: strides, padding: padding, kernel: ksize)
         attrs["T"] = .type(original.dtype)
         return try addOutput(MaxPoolGrad.self, [original, pooled, grad], attrs: attrs, file: file, line: line)
+    }
+}
+
+/// ReluGrad(MaxPoolGrad(y, pooled, g), y) as the plan fuses it (see `ExecutionPlan.fusePoolingGradients`):
+/// inputs (g, y, pooled), the argmax from the MaxPool partner. dx = 0, then dx[argmax[o]] += g[o] where
+/// pooled[o] > 0; with `recordsSideResults`, also the per-channel sums of dx for a BiasAddGrad.
+func fusedMaxPoolReluGrad(_ ctx: KernelContext) throws {
+    let grad = ctx.input(0), y = ctx.input(1), pooled = ctx.input(2)
+    guard let forward = ctx.partner, forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax else {
+        throw ctx.error("internal: fused pooling gradient without the forward argmax")
+    }
+    guard y.rank == 4, grad.shape == pooled.shape, grad.rank == 4, grad.shape[0] == y.shape[0], grad.shape[3] == y.shape[3],
+          y.dtype == grad.dtype, pooled.dtype == grad.dtype else {
+        throw ctx.error("gradient \(grad.shape) and pooled output \(pooled.shape) do not match features \(y.shape)")
+    }
+    let out = try ctx.allocateOutput(0, y.dtype, y.shape)
+    let batch = y.shape[0], channels = y.shape[3]
+    // 2×2 windows with stride 2 that tile the input exactly: each input position belongs to one window.
+    let two: AttrValue = .ints([1, 2, 2, 1])
+    let tiles = forward.node.attrs["ksize"] == two && forward.node.attrs["strides"] == two
+        && y.shape[1] == 2 * grad.shape[1] && y.shape[2] == 2 * grad.shape[2]
+    let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, batch) : 1
+    func run<T: FloatScalar>(_: T.Type) throws {
+        let sums = ctx.recordsSideResults ? try ctx.workerBuffers(T.self, workers: workers + 1, count: channels, slot: 0) : nil
+        Parallelism.run(workers: workers, MaxPoolReluGradScatter(
+            grad: grad.pointer(T.self), pooled: pooled.pointer(T.self), argmax: argmax, dx: out.pointer(T.self),
+            batch: batch, perImageIn: y.count / Swift.max(batch, 1), perImageOut: grad.count / Swift.max(batch, 1),
+            channels: channels, workers: workers, sums: sums,
+            tiles: tiles ? (height: y.shape[1], width: y.shape[2]) : nil))
+        guard let sums else { return }
+        // Partials added in worker order (deterministic), into the last region.
+        let total = sums[workers]
+        total.update(from: sums[0], count: channels)
+        for w in 1..<workers { for j in 0..<channels { total[j] += sums[w][j] } }
+        ctx.channelSums = UnsafeMutableRawPointer(total)
+        ctx.channelSumsRun = ctx.runCounter
+    }
+    switch y.dtype {
+    case .float: try run(Float.self)
+    case .double: try run(Double.self)
+    default: throw ctx.error("no kernel for dtype \(y.dtype)")
+    }
+}
+
+/// Worker `w`'s images of the fused MaxPoolGrad + ReluGrad scatter (and its per-channel sums).
+private struct MaxPoolReluGradScatter<T: FloatScalar>: WorkerJob {
+    let grad: UnsafePointer<T>, pooled: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>
+    let batch: Int, perImageIn: Int, perImageOut: Int, channels: Int, workers: Int
+    let sums: WorkerBuffers<T>?
+    let tiles: (height: Int, width: Int)?
+
+    func run(worker w: Int) {
+        let first = batch * w / workers, end = batch * (w + 1) / workers
+        let partial = sums?[w]
+        if let partial { partial.update(repeating: 0, count: channels) }
+        if let (height, width) = tiles, T.self == Float.self {
+            return tg_maxpool_relu_grad_2x2_f32(
+                UnsafeRawPointer(grad).assumingMemoryBound(to: Float.self), UnsafeRawPointer(pooled).assumingMemoryBound(to: Float.self),
+                argmax, first, end, height, width, channels, UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self),
+                partial.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
+        }
+        if let (height, width) = tiles {
+            // Each output position's four inputs written once, in order (no zeroing, no scatter).
+            let c = channels, row = width * c
+            for n in first..<end {
+                for oy in 0..<(height / 2) {
+                    for ox in 0..<(width / 2) {
+                        let o = ((n * (height / 2) + oy) * (width / 2) + ox) * c
+                        let i00 = ((n * height + 2 * oy) * width + 2 * ox) * c
+                        for j in 0..<c {
+                            let value = pooled[o + j] > 0 ? grad[o + j] : 0
+                            let at = Int(argmax[o + j])
+                            let p00 = i00 + j, p01 = p00 + c, p10 = p00 + row, p11 = p10 + c
+                            dx[p00] = at == p00 ? value : 0
+                            dx[p01] = at == p01 ? value : 0
+                            dx[p10] = at == p10 ? value : 0
+                            dx[p11] = at == p11 ? value : 0
+                            if let partial { partial[j] += value }
+                        }
+                    }
+                }
+            }
+            return
+        }
+        (dx + first * perImageIn).update(repeating: 0, count: (end - first) * perImageIn)
+        // Branch-free on the relu mask (about half the pooled values are 0, an unpredictable branch).
+        var o = first * perImageOut
+        let last = end * perImageOut
+        while o < last {
+            for c in 0..<channels {
+                let value = pooled[o + c] > 0 ? grad[o + c] : 0
+                let at = Int(argmax[o + c])
+                if at >= 0 { dx[at] += value }
+                if let partial { partial[c] += value }
+            }
+            o += channels
+        }
     }
 }
