@@ -33,60 +33,116 @@ static inline void store_block(float *restrict dst, const float *restrict acc, c
     }
 }
 
+/* Output pixels per block: 8 when the filters come in 32s (8 × 2 accumulators), else 16 (16 × 1). */
+static long block_pixels(long filters) { return filters % (2 * LANES) == 0 ? PIXELS : 2 * PIXELS; }
+
+/* Geometry of the zero-padded copy of one image that the direct convolution reads: every output
+   pixel, rounded up to whole blocks along a row, has its full window inside it. */
+static void padded_extent(const tg_window *g, long filters, long *rows, long *columns) {
+    const long block = block_pixels(filters), blocks = (g->out_width + block - 1) / block;
+    *rows = (g->out_height - 1) * g->stride_y + g->kernel_height;
+    *columns = (blocks * block - 1) * g->stride_x + g->kernel_width;
+}
+
+long tg_conv2d_direct_scratch(const tg_window *g, long filters) {
+    long rows, columns;
+    padded_extent(g, filters, &rows, &columns);
+    return rows * columns * g->channels + 2 * PIXELS * filters;
+}
+
+/* One block of output pixels for channels [f0, f0 + 32): 8 pixels × 2 accumulators. The padded image is
+   stored channel-planar per row ([row][channel][column]), so the 8 inputs of one tap are STEP apart. */
+#define BLOCK32(STEP)                                                                                       \
+    do {                                                                                                    \
+        v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};                 \
+        v16 b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}, b4 = {0}, b5 = {0}, b6 = {0}, b7 = {0};                 \
+        for (long ky = 0; ky < KH; ky++) {                                                                  \
+            for (long kx = 0; kx < KW; kx++) {                                                              \
+                const float *q = window + ky * C * PW + kx;                                                 \
+                const float *w = filter + (ky * KW + kx) * C * F + f0;                                      \
+                for (long c = 0; c < C; c++, q += PW, w += F) {                                              \
+                    const v16 wa = load16(w), wb = load16(w + LANES);                                       \
+                    float v;                                                                                \
+                    v = q[0];           a0 += v * wa; b0 += v * wb;                                         \
+                    v = q[1 * (STEP)];  a1 += v * wa; b1 += v * wb;                                         \
+                    v = q[2 * (STEP)];  a2 += v * wa; b2 += v * wb;                                         \
+                    v = q[3 * (STEP)];  a3 += v * wa; b3 += v * wb;                                         \
+                    v = q[4 * (STEP)];  a4 += v * wa; b4 += v * wb;                                         \
+                    v = q[5 * (STEP)];  a5 += v * wa; b5 += v * wb;                                         \
+                    v = q[6 * (STEP)];  a6 += v * wa; b6 += v * wb;                                         \
+                    v = q[7 * (STEP)];  a7 += v * wa; b7 += v * wb;                                         \
+                }                                                                                           \
+            }                                                                                               \
+        }                                                                                                   \
+        const v16 as[PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7}, bs[PIXELS] = {b0, b1, b2, b3, b4, b5, b6, b7}; \
+        for (int p = 0; p < PIXELS; p++) {                                                                  \
+            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, relu);               \
+            store_block(dst + p * F + f0 + LANES, (const float *)&bs[p], bias ? bias + f0 + LANES : 0, relu); \
+        }                                                                                                   \
+    } while (0)
+
+/* 16 output pixels × channels [f0, f0 + 16), one accumulator each. */
+#define BLOCK16(STEP)                                                                                       \
+    do {                                                                                                    \
+        v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, a8 = {0}, a9 = {0}, a10 = {0}, a11 = {0}, a12 = {0}, a13 = {0}, a14 = {0}, a15 = {0};                                                                                         \
+        for (long ky = 0; ky < KH; ky++) {                                                                  \
+            for (long kx = 0; kx < KW; kx++) {                                                              \
+                const float *q = window + ky * C * PW + kx;                                                 \
+                const float *w = filter + (ky * KW + kx) * C * F + f0;                                      \
+                for (long c = 0; c < C; c++, q += PW, w += F) {                                              \
+                    const v16 wa = load16(w);                                                               \
+                    a0 += q[0 * (STEP)] * wa; a1 += q[1 * (STEP)] * wa; a2 += q[2 * (STEP)] * wa; a3 += q[3 * (STEP)] * wa; a4 += q[4 * (STEP)] * wa; a5 += q[5 * (STEP)] * wa; a6 += q[6 * (STEP)] * wa; a7 += q[7 * (STEP)] * wa; a8 += q[8 * (STEP)] * wa; a9 += q[9 * (STEP)] * wa; a10 += q[10 * (STEP)] * wa; a11 += q[11 * (STEP)] * wa; a12 += q[12 * (STEP)] * wa; a13 += q[13 * (STEP)] * wa; a14 += q[14 * (STEP)] * wa; a15 += q[15 * (STEP)] * wa;                                                                                  \
+                }                                                                                           \
+            }                                                                                               \
+        }                                                                                                   \
+        const v16 as[2 * PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};                                                                 \
+        for (int p = 0; p < 2 * PIXELS; p++)                                                                \
+            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, relu);               \
+    } while (0)
+
 TG_MULTIVERSION
 void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter, long filters, const tg_window *g,
-                          long first_image, long end_image, const float *restrict bias, int relu, float *restrict out) {
+                          long first_image, long end_image, const float *restrict bias, int relu, float *restrict out,
+                          float *restrict scratch) {
     const long H = g->height, W = g->width, C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
     const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x;
     const long F = filters;
+    long PH, PW;
+    padded_extent(g, F, &PH, &PW);
+    const long block = block_pixels(F);
+    float *restrict padded = scratch;
+    float *restrict spill = scratch + PH * PW * C; /* a last, partial block of a row */
     for (long n = first_image; n < end_image; n++) {
+        /* Zero-padded, channel-planar copy: windows near the border need no bounds checks, and the
+           inputs of neighbouring output pixels for one tap are adjacent (stride 1). */
         const float *image = x + n * H * W * C;
+        for (long py = 0; py < PH; py++) {
+            float *dst = padded + py * C * PW;
+            const long iy = py - g->pad_top;
+            for (long i = 0; i < C * PW; i++) dst[i] = 0.0f;
+            if (iy < 0 || iy >= H) continue;
+            const long count = min_l(W, PW - g->pad_left);
+            for (long ix = 0; ix < count; ix++)
+                for (long c = 0; c < C; c++) dst[c * PW + g->pad_left + ix] = image[(iy * W + ix) * C + c];
+        }
         for (long oy = 0; oy < OH; oy++) {
-            const long y0 = oy * sy - g->pad_top;
-            const long ky0 = max_l(0, -y0), ky1 = min_l(KH, H - y0);
             float *out_row = out + ((n * OH + oy) * OW) * F;
-            long ox = 0;
-            while (ox < OW) {
-                const long x0 = ox * sx - g->pad_left;
-                if (ox + PIXELS <= OW && x0 >= 0 && (ox + PIXELS - 1) * sx - g->pad_left + KW <= W) {
-                    /* PIXELS output pixels whose windows lie inside the image horizontally. */
-                    const long step = sx * C;
-                    for (long f0 = 0; f0 < F; f0 += LANES) {
-                        v16 acc[PIXELS];
-#pragma clang loop unroll(full)
-                        for (int p = 0; p < PIXELS; p++) acc[p] = (v16){0};
-                        for (long ky = ky0; ky < ky1; ky++) {
-                            const float *row = image + (y0 + ky) * W * C;
-                            for (long kx = 0; kx < KW; kx++) {
-                                const float *px = row + (x0 + kx) * C;
-                                const float *w = filter + (ky * KW + kx) * C * F + f0;
-                                for (long c = 0; c < C; c++) {
-                                    const v16 wc = load16(w + c * F);
-#pragma clang loop unroll(full)
-                                    for (int p = 0; p < PIXELS; p++) acc[p] += px[p * step + c] * wc;
-                                }
-                            }
-                        }
-                        for (int p = 0; p < PIXELS; p++)
-                            store_block(out_row + (ox + p) * F + f0, (const float *)&acc[p], bias ? bias + f0 : 0, relu);
+            for (long ox = 0; ox < OW; ox += block) {
+                const int whole = ox + block <= OW;
+                float *dst = whole ? out_row + ox * F : spill;
+                const float *window = padded + oy * sy * C * PW + ox * sx;
+                long f0 = 0;
+                if (block == PIXELS) {
+                    for (; f0 + 2 * LANES <= F; f0 += 2 * LANES) {
+                        if (sx == 1) BLOCK32(1); else BLOCK32(sx);
                     }
-                    ox += PIXELS;
                 } else {
-                    /* One pixel near the border: only the taps inside the image. */
-                    const long kx0 = max_l(0, -x0), kx1 = min_l(KW, W - x0);
-                    for (long f0 = 0; f0 < F; f0 += LANES) {
-                        v16 acc = (v16){0};
-                        for (long ky = ky0; ky < ky1; ky++) {
-                            for (long kx = kx0; kx < kx1; kx++) {
-                                const float *px = image + ((y0 + ky) * W + x0 + kx) * C;
-                                const float *w = filter + (ky * KW + kx) * C * F + f0;
-                                for (long c = 0; c < C; c++) acc += px[c] * load16(w + c * F);
-                            }
-                        }
-                        store_block(out_row + ox * F + f0, (const float *)&acc, bias ? bias + f0 : 0, relu);
+                    for (; f0 < F; f0 += LANES) {
+                        if (sx == 1) BLOCK16(1); else BLOCK16(sx);
                     }
-                    ox += 1;
                 }
+                if (!whole)
+                    for (long i = 0; i < (OW - ox) * F; i++) out_row[ox * F + i] = spill[i];
             }
         }
     }
@@ -125,6 +181,96 @@ void tg_conv2d_filter_grad_c1_f32(const float *restrict x, const float *restrict
                     float *w = dw + (ky * KW + kx) * F + f0;
                     const float *lanes = (const float *)&sum;
                     for (int j = 0; j < LANES; j++) w[j] += lanes[j];
+                }
+            }
+        }
+    }
+}
+
+/* Zero-padded, channel-planar copy of image n ([row][channel][column]) covering every window of g. */
+static void pad_planar(const float *restrict image, const tg_window *g, long PH, long PW, float *restrict padded) {
+    const long H = g->height, W = g->width, C = g->channels;
+    for (long py = 0; py < PH; py++) {
+        float *dst = padded + py * C * PW;
+        const long iy = py - g->pad_top;
+        for (long i = 0; i < C * PW; i++) dst[i] = 0.0f;
+        if (iy < 0 || iy >= H) continue;
+        const long count = min_l(W, PW - g->pad_left);
+        for (long ix = 0; ix < count; ix++)
+            for (long c = 0; c < C; c++) dst[c * PW + g->pad_left + ix] = image[(iy * W + ix) * C + c];
+    }
+}
+
+long tg_conv2d_filter_grad_scratch(const tg_window *g) {
+    const long PH = (g->out_height - 1) * g->stride_y + g->kernel_height;
+    const long PW = (g->out_width - 1) * g->stride_x + g->kernel_width;
+    return PH * PW * g->channels;
+}
+
+TG_MULTIVERSION
+void tg_conv2d_filter_grad_f32(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
+                               long first_image, long end_image, float *restrict dw, float *restrict scratch) {
+    const long C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
+    const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x, F = filters;
+    const long PH = (OH - 1) * sy + KH, PW = (OW - 1) * sx + KW;
+    for (long i = 0; i < KH * KW * C * F; i++) dw[i] = 0.0f;
+    for (long n = first_image; n < end_image; n++) {
+        pad_planar(x + n * g->height * g->width * C, g, PH, PW, scratch);
+        const float *d_image = dy + n * OH * OW * F;
+        for (long ky = 0; ky < KH; ky++) {
+            for (long kx = 0; kx < KW; kx++) {
+                if (F % (2 * LANES) == 0) {
+                    /* 8 channels × 32 filters: 16 accumulators; per pixel 2 loads of dy, 8 broadcasts of x. */
+                    for (long c0 = 0; c0 < C; c0 += 8) {
+                        for (long f0 = 0; f0 < F; f0 += 2 * LANES) {
+                            v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
+                            v16 b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}, b4 = {0}, b5 = {0}, b6 = {0}, b7 = {0};
+                            for (long oy = 0; oy < OH; oy++) {
+                                const float *q = scratch + ((oy * sy + ky) * C + c0) * PW + kx;
+                                const float *d = d_image + oy * OW * F + f0;
+                                for (long ox = 0; ox < OW; ox++, q += sx, d += F) {
+                                    const v16 da = load16(d), db = load16(d + LANES);
+                                    float v;
+                                    v = q[0];      a0 += v * da; b0 += v * db;
+                                    v = q[PW];     a1 += v * da; b1 += v * db;
+                                    v = q[2 * PW]; a2 += v * da; b2 += v * db;
+                                    v = q[3 * PW]; a3 += v * da; b3 += v * db;
+                                    v = q[4 * PW]; a4 += v * da; b4 += v * db;
+                                    v = q[5 * PW]; a5 += v * da; b5 += v * db;
+                                    v = q[6 * PW]; a6 += v * da; b6 += v * db;
+                                    v = q[7 * PW]; a7 += v * da; b7 += v * db;
+                                }
+                            }
+                            const v16 as[8] = {a0, a1, a2, a3, a4, a5, a6, a7}, bs[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
+                            for (int k = 0; k < 8; k++) {
+                                float *w = dw + ((ky * KW + kx) * C + c0 + k) * F + f0;
+                                const float *la = (const float *)&as[k], *lb = (const float *)&bs[k];
+                                for (int j = 0; j < LANES; j++) { w[j] += la[j]; w[LANES + j] += lb[j]; }
+                            }
+                        }
+                    }
+                } else {
+                    /* 16 channels × 16 filters: 16 accumulators; per pixel 1 load of dy, 16 broadcasts of x. */
+                    for (long c0 = 0; c0 < C; c0 += 16) {
+                        for (long f0 = 0; f0 < F; f0 += LANES) {
+                            v16 acc[16];
+                            for (int k = 0; k < 16; k++) acc[k] = (v16){0};
+                            for (long oy = 0; oy < OH; oy++) {
+                                const float *q = scratch + ((oy * sy + ky) * C + c0) * PW + kx;
+                                const float *d = d_image + oy * OW * F + f0;
+                                for (long ox = 0; ox < OW; ox++, q += sx, d += F) {
+                                    const v16 da = load16(d);
+#pragma clang loop unroll(full)
+                                    for (int k = 0; k < 16; k++) acc[k] += q[k * PW] * da;
+                                }
+                            }
+                            for (int k = 0; k < 16; k++) {
+                                float *w = dw + ((ky * KW + kx) * C + c0 + k) * F + f0;
+                                const float *l = (const float *)&acc[k];
+                                for (int j = 0; j < LANES; j++) w[j] += l[j];
+                            }
+                        }
+                    }
                 }
             }
         }

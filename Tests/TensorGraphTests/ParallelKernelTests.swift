@@ -28,45 +28,44 @@ final class ParallelKernelTests: XCTestCase {
         }
     }
 
-    /// The direct float32 kernels (single-channel layers with 16·k filters take them by default) against
-    /// the reference loops: forward with fused bias and relu, filter gradient, several geometries.
+    /// The direct float32 kernels against the reference loops: forward (with fused bias and relu), input
+    /// gradient (the rotated-filter convolution) and filter gradient, for single- and multi-channel
+    /// layers, 16 and 32 filters, strides 1 and 2, SAME and VALID, widths that leave partial blocks.
     func testDirectConvolutionKernelsMatchReferences() throws {
         var random = TestRandom(seed: 23)
         for (channels, size, kernel, strides, padding, filters) in [(1, 28, 5, (1, 1), Padding.same, 16), (1, 13, 3, (2, 2), .valid, 32),
-                                                                   (1, 11, 5, (2, 1), .same, 16), (3, 17, 5, (1, 1), .same, 32),
-                                                                   (2, 9, 3, (2, 2), .valid, 16)] {
+                                                                   (1, 11, 5, (2, 1), .same, 16), (16, 14, 5, (1, 1), .same, 32),
+                                                                   (8, 9, 3, (1, 1), .valid, 32), (16, 10, 3, (2, 2), .same, 16),
+                                                                   (32, 7, 5, (1, 1), .same, 16), (3, 17, 5, (1, 1), .same, 32)] {
             let label = "C=\(channels) \(size)x\(size) k\(kernel) \(strides) \(padding) F=\(filters)"
             let batch = 6
             let x = toFloat32(random.tensor([batch, size, size, channels])), w = toFloat32(random.tensor([kernel, kernel, channels, filters]))
             let bias = toFloat32(random.tensor([filters]))
             let geometry = WindowGeometry(input: x.shape, kernel: (kernel, kernel), strides: strides, padding: padding)!
             let reference = conv2dReference(x.doubleValues, w.doubleValues, geometry, filters: filters)
-            let out = Tensor(zeros: .float, shape: [batch, geometry.outHeight, geometry.outWidth, filters])
+            let dy = toFloat32(random.tensor([batch, geometry.outHeight, geometry.outWidth, filters]))
+            // The C entry point, over two halves of the batch as two workers would run it, with bias and relu.
             var window = geometry.c
-            // Two calls over halves of the batch, as two workers would run them.
+            let scratch = Tensor(zeros: .float, shape: [tg_conv2d_direct_scratch(&window, filters)])
+            let out = Tensor(zeros: .float, shape: [batch, geometry.outHeight, geometry.outWidth, filters])
             for (first, end) in [(0, 2), (2, batch)] {
                 tg_conv2d_direct_f32(x.pointer(Float.self), w.pointer(Float.self), filters, &window, first, end,
-                                     bias.pointer(Float.self), 1, out.pointer(Float.self))
+                                     bias.pointer(Float.self), 1, out.pointer(Float.self), scratch.pointer(Float.self))
             }
             let b = bias.doubleValues
-            assertClose(out.doubleValues, reference.enumerated().map { max($1 + b[$0 % filters], 0) }, absolute: 1e-5, relative: 1e-5, label)
-            tg_conv2d_direct_f32(x.pointer(Float.self), w.pointer(Float.self), filters, &window, 0, batch, nil, 0, out.pointer(Float.self))
-            assertClose(out.doubleValues, reference, absolute: 1e-5, relative: 1e-5, label + " (no bias)")
-            guard channels == 1 else { continue }
-            let dy = toFloat32(random.tensor([batch, geometry.outHeight, geometry.outWidth, filters]))
-            let dw = Tensor(zeros: .float, shape: w.shape)
-            tg_conv2d_filter_grad_c1_f32(x.pointer(Float.self), dy.pointer(Float.self), filters, &window, 0, batch, dw.pointer(Float.self))
-            let expected = refConvBackpropFilter(x, w.shape, dy, strides: strides, padding: padding).values
-            assertClose(dw.doubleValues, expected, absolute: 1e-4, relative: 1e-4, label + " filter gradient")
-            // Through a graph, where the session picks the direct path for this single-channel layer.
+            assertClose(out.doubleValues, reference.enumerated().map { max($1 + b[$0 % filters], 0) }, absolute: 1e-4, relative: 1e-5, label)
+            // Through a graph: the session picks the direct loops for these float32 layers.
+            XCTAssertEqual(ConvolutionAlgorithm.forward(Float.self, geometry, filters: filters), ConvolutionAlgorithm.forced ?? .direct, label)
             let g = Graph()
             let xp = try g.placeholder(.float, shape: TensorShape(x.shape)), wp = try g.placeholder(.float, shape: TensorShape(w.shape))
             let y = try g.conv2D(xp, filter: wp, strides: strides, padding: padding)
-            let grads = try g.gradients(of: [y], with: [wp], gradYs: [g.constant(dy)])
-            let values = try Session(graph: g).run([y, grads[0]!], feeding: [xp: x, wp: w])
-            XCTAssertEqual(ConvolutionAlgorithm.forward(Float.self, geometry, filters: filters), ConvolutionAlgorithm.forced ?? .direct)
-            assertClose(values[0].doubleValues, reference, absolute: 1e-5, relative: 1e-5, label + " (graph)")
-            assertClose(values[1].doubleValues, expected, absolute: 1e-4, relative: 1e-4, label + " filter gradient (graph)")
+            let grads = try g.gradients(of: [y], with: [xp, wp], gradYs: [g.constant(dy)])
+            let values = try Session(graph: g).run([y, grads[0]!, grads[1]!], feeding: [xp: x, wp: w])
+            assertClose(values[0].doubleValues, reference, absolute: 1e-4, relative: 1e-5, label + " (graph)")
+            assertClose(values[1].doubleValues, refConvBackpropInput(x.shape, w, dy, strides: strides, padding: padding).values,
+                        absolute: 1e-4, relative: 1e-4, label + " input gradient")
+            assertClose(values[2].doubleValues, refConvBackpropFilter(x, w.shape, dy, strides: strides, padding: padding).values,
+                        absolute: 1e-4, relative: 1e-4, label + " filter gradient")
         }
     }
 

@@ -24,10 +24,12 @@ void tg_im2col_f32(const float *x, const tg_window *g, float *cols);
 void tg_col2im_f32(const float *cols, const tg_window *g, float *dx);
 
 /* Direct NHWC convolution of images [first_image, end_image) (filter [KH, KW, C, F], F a multiple of 16):
-   out = conv(x, filter) (+ bias, then relu when asked). Accumulates 8 output pixels × 16 channels in
-   registers; worthwhile where im2col's patch matrix would dominate (few input channels). */
+   out = conv(x, filter) (+ bias, then relu when asked). Each image is first copied into a zero-padded
+   buffer in `scratch` (tg_conv2d_direct_scratch floats), then 8 output pixels × 32 (or 16) channels
+   accumulate in registers. */
+long tg_conv2d_direct_scratch(const tg_window *g, long filters);
 void tg_conv2d_direct_f32(const float *x, const float *filter, long filters, const tg_window *g,
-                          long first_image, long end_image, const float *bias, int relu, float *out);
+                          long first_image, long end_image, const float *bias, int relu, float *out, float *scratch);
 
 /* Filter gradient of a single-channel convolution over images [first_image, end_image), F a multiple
    of 16: dw[ky, kx, 0, f] = sum over n, oy, ox of x[n, oy*sy - pad_top + ky, ox*sx - pad_left + kx] * dy[n, oy, ox, f]
@@ -47,6 +49,14 @@ void tg_maxpool_2x2_f32(const float *x, long first_image, long end_image, long h
 void tg_maxpool_relu_grad_2x2_f32(const float *grad, const float *pooled, const int *argmax,
                                   long first_image, long end_image, long height, long width, long channels,
                                   float *dx, float *sums);
+
+/* Filter gradient over images [first_image, end_image): dw[ky, kx, c, f] = sum over n, oy, ox of
+   x[n, oy*sy - pad_top + ky, ox*sx - pad_left + kx, c] * dy[n, oy, ox, f] (dw is overwritten). Needs F a
+   multiple of 32 and C of 8, or F of 16 and C of 16; `scratch` holds tg_conv2d_filter_grad_scratch floats
+   (one zero-padded image). */
+long tg_conv2d_filter_grad_scratch(const tg_window *g);
+void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, const tg_window *g,
+                               long first_image, long end_image, float *dw, float *scratch);
 
 /* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);

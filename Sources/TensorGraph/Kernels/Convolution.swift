@@ -318,14 +318,15 @@ struct ConvForwardChunk<T: FloatScalar>: ChunkJob {
 
 /// Which convolution algorithm a float32 layer uses.
 enum ConvolutionAlgorithm {
-    /// Register-blocked loops over the input (C kernels): few input channels, where im2col would copy
-    /// each input value KH·KW times to feed a thin GEMM.
+    /// Register-blocked C loops over a zero-padded copy of each image (8 output pixels × 32 filters, or
+    /// 16 × 16, accumulated in registers): no patch matrix, no BLAS packing. The input gradient of a
+    /// stride-1 layer is the same loop over dy with the filter rotated 180° and its channels swapped.
     case direct
-    /// Patch matrix (im2col) and GEMM.
+    /// Patch matrix (im2col) and GEMM: float64, and filter counts the blocked loops do not cover.
     case gemm
 
-    /// `TENSORGRAPH_CONV=direct|gemm` forces one (for measurements); by default single-channel
-    /// layers with 16·k filters (the first layer of an image model) run direct.
+    /// `TENSORGRAPH_CONV=direct|gemm` forces one (for measurements); by default float32 layers whose
+    /// filter (and, for gradients, channel) counts fit the blocking run direct.
     static let forced: ConvolutionAlgorithm? = {
         switch ProcessInfo.processInfo.environment["TENSORGRAPH_CONV"] {
         case "direct": return .direct
@@ -336,34 +337,88 @@ enum ConvolutionAlgorithm {
 
     static func forward<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {
         guard T.self == Float.self, f % 16 == 0, f > 0 else { return .gemm }
-        return forced ?? (g.channels == 1 ? .direct : .gemm)
+        return forced ?? .direct
     }
 
     static func filterGradient<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {
-        guard T.self == Float.self, f % 16 == 0, f > 0, g.channels == 1 else { return .gemm }
-        return forced ?? .direct
+        guard T.self == Float.self, f > 0, g.channels > 0 else { return .gemm }
+        let blocked = g.channels == 1 ? f % 16 == 0 : (f % 32 == 0 && g.channels % 8 == 0) || (f % 16 == 0 && g.channels % 16 == 0)
+        return blocked ? forced ?? .direct : .gemm
+    }
+
+    /// Workers and scratch floats per worker (the patch matrix, or one padded image) for the filter gradient.
+    static func filterGradientScratch<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> (workers: Int, count: Int) {
+        let chunks = ConvChunks(g)
+        guard filterGradient(T.self, g, filters: f) == .direct else { return (chunks.workers, chunks.scratchCount(g)) }
+        var window = g.c
+        return (Swift.max(chunks.workers, directWorkers(g, filters: f)), g.channels == 1 ? 0 : tg_conv2d_filter_grad_scratch(&window))
     }
 }
 
 /// Direct convolution of a range of images (float32).
-private struct DirectConvImages: RangeJob {
-    let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, f: Int, window: tg_window
-    let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>
-    func run(_ images: Range<Int>) {
+private struct DirectConvImages: WorkerJob {
+    let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
+    let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>
+    func run(worker w: Int) {
+        let n = window.batch
         withUnsafePointer(to: window) { g in
-            tg_conv2d_direct_f32(x, filter, f, g, images.lowerBound, images.upperBound, bias, relu ? 1 : 0, out)
+            tg_conv2d_direct_f32(x, filter, f, g, n * w / workers, n * (w + 1) / workers, bias, relu ? 1 : 0, out, scratch[w])
         }
+    }
+}
+
+/// The direct convolution over all images, split across workers by image.
+private func directConvolution(_ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ g: WindowGeometry, filters f: Int,
+                               bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>) {
+    let workers = ConvolutionAlgorithm.directWorkers(g, filters: f)
+    Parallelism.run(workers: workers, DirectConvImages(x: x, filter: filter, f: f, window: g.c, workers: workers, bias: bias,
+                                                       relu: relu, out: out, scratch: scratch))
+}
+
+extension ConvolutionAlgorithm {
+    /// For a stride-1 float32 layer whose input channels are a multiple of 16, the input gradient as a
+    /// forward convolution: the geometry over dy (channels F, padding K−1−p, output the input's size)
+    /// and the scratch it needs (the worker regions, then one region holding the rotated filter).
+    static func inputGradientAsConvolution<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> (WindowGeometry, (workers: Int, count: Int))? {
+        guard T.self == Float.self, g.strideY == 1, g.strideX == 1, g.channels % 16 == 0, g.channels > 0, f > 0,
+              forced ?? .direct == .direct else { return nil }
+        var b = g
+        (b.height, b.width, b.channels) = (g.outHeight, g.outWidth, f)
+        (b.outHeight, b.outWidth) = (g.height, g.width)
+        (b.padTop, b.padLeft) = (g.kernelHeight - 1 - g.padTop, g.kernelWidth - 1 - g.padLeft)
+        guard b.padTop >= 0, b.padLeft >= 0 else { return nil }
+        var window = b.c
+        let count = Swift.max(tg_conv2d_direct_scratch(&window, g.channels), g.patchSize * f)
+        return (b, (directWorkers(b, filters: g.channels) + 1, count))
+    }
+
+    /// Workers and scratch floats per worker the forward convolution needs.
+    static func forwardScratch<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> (workers: Int, count: Int) {
+        if forward(T.self, g, filters: f) == .direct {
+            var window = g.c
+            return (directWorkers(g, filters: f), tg_conv2d_direct_scratch(&window, f))
+        }
+        let chunks = ConvChunks(g)
+        return (chunks.workers, chunks.scratchCount(g))
+    }
+
+    static func directWorkers(_ g: WindowGeometry, filters f: Int) -> Int {
+        g.outputPositions * g.patchSize * f >= 1 << 16 ? Swift.max(1, Swift.min(Parallelism.workers, g.batch)) : 1
     }
 }
 
 /// Single-channel filter gradient, each worker over its images into its own partial sum.
 private struct DirectFilterGradient: WorkerJob {
     let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
-    let partials: WorkerBuffers<Float>
+    let partials: WorkerBuffers<Float>, scratch: WorkerBuffers<Float>
     func run(worker w: Int) {
         let n = window.batch
         withUnsafePointer(to: window) { g in
-            tg_conv2d_filter_grad_c1_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w])
+            if window.channels == 1 {
+                tg_conv2d_filter_grad_c1_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w])
+            } else {
+                tg_conv2d_filter_grad_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w], scratch[w])
+            }
         }
     }
 }
@@ -373,11 +428,12 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
                                    _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
                                    bias: UnsafePointer<T>? = nil, relu: Bool = false) {
     if ConvolutionAlgorithm.forward(T.self, g, filters: f) == .direct, T.self == Float.self {
-        let job = DirectConvImages(x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                                   filter: UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self), f: f, window: g.c,
-                                   bias: bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, relu: relu,
-                                   out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
-        return Parallelism.forRanges(g.batch, work: g.outputPositions * g.patchSize * f, job)
+        return directConvolution(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                 UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self), g, filters: f,
+                                 bias: bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, relu: relu,
+                                 out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
+                                 scratch: WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self),
+                                                        stride: scratch.stride))
     }
     let epilogue = ConvEpilogue(out: out, bias: bias, f: f, relu: relu)
     _ = Parallelism.configureBLAS
@@ -415,11 +471,13 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
     let k = g.patchSize
     if ConvolutionAlgorithm.filterGradient(T.self, g, filters: f) == .direct, T.self == Float.self {
-        let workers = g.outputPositions * k * f >= 1 << 16 ? Swift.min(Parallelism.workers, chunks.workers, g.batch) : 1
+        let workers = ConvolutionAlgorithm.directWorkers(g, filters: f)
         let floatPartials = WorkerBuffers(base: UnsafeMutableRawPointer(partials.base).assumingMemoryBound(to: Float.self), stride: partials.stride)
+        let floatScratch = WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self), stride: scratch.stride)
         Parallelism.run(workers: workers, DirectFilterGradient(x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                                                dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), f: f,
-                                                               window: g.c, workers: workers, partials: floatPartials))
+                                                               window: g.c, workers: workers, partials: floatPartials,
+                                                               scratch: floatScratch))
         out.update(from: partials[0], count: k * f)
         for w in 1..<workers { for i in 0..<(k * f) { out[i] += partials[w][i] } }
         return
@@ -448,6 +506,23 @@ struct ConvInputChunk<T: FloatScalar>: ChunkJob {
 /// dx [N, H, W, C] = col2im(dy · filterᵀ), chunked over the batch.
 func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
                                          _ dx: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>) {
+    if let (backward, _) = ConvolutionAlgorithm.inputGradientAsConvolution(T.self, g, filters: f) {
+        // dx = conv(dy, filter rotated 180° with in/out channels swapped), stride 1, padding K−1−p.
+        let rotated = UnsafeMutableRawPointer(scratch[ConvolutionAlgorithm.directWorkers(backward, filters: g.channels)])
+            .assumingMemoryBound(to: Float.self)
+        let w = UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self)
+        let (kh, kw, c) = (g.kernelHeight, g.kernelWidth, g.channels)
+        for ky in 0..<kh {
+            for kx in 0..<kw {
+                let source = w + ((kh - 1 - ky) * kw + (kw - 1 - kx)) * c * f, target = rotated + (ky * kw + kx) * f * c
+                for ci in 0..<c { for fi in 0..<f { target[fi * c + ci] = source[ci * f + fi] } }
+            }
+        }
+        return directConvolution(UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), rotated, backward, filters: c,
+                                 bias: nil, relu: false, out: UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self),
+                                 scratch: WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self),
+                                                        stride: scratch.stride))
+    }
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f

@@ -35,8 +35,8 @@ public enum Conv2D: Op {
         }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         func run<T: FloatScalar>(_: T.Type) throws {
-            let chunks = ConvChunks(g)
-            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
+            let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: f)
+            let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
             // A fused epilogue (plan-level Conv2D+BiasAdd[+Relu]) brings the bias as a third input.
             let bias = ctx.inputCount == 3 ? UnsafePointer(ctx.input(2).pointer(T.self)) : nil
             conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch,

@@ -31,9 +31,9 @@ public enum Conv2DBackpropFilter: Op {
         }
         let out = try ctx.allocateOutput(0, x.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
-            let chunks = ConvChunks(g)
-            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
-            let partials = try ctx.workerBuffers(T.self, workers: chunks.workers, count: g.patchSize * sizes[3], slot: 1)
+            let (workers, count) = ConvolutionAlgorithm.filterGradientScratch(T.self, g, filters: sizes[3])
+            let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
+            let partials = try ctx.workerBuffers(T.self, workers: workers, count: g.patchSize * sizes[3], slot: 1)
             conv2DBackpropFilter(x.pointer(T.self), dy.pointer(T.self), g, filters: sizes[3], out.pointer(T.self),
                                  scratch: scratch, partials: partials)
         }

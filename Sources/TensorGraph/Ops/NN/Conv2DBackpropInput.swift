@@ -34,7 +34,9 @@ public enum Conv2DBackpropInput: Op {
         let out = try ctx.allocateOutput(0, dy.dtype, sizes)
         func run<T: FloatScalar>(_: T.Type) throws {
             let chunks = ConvChunks(g)
-            let scratch = try ctx.workerBuffers(T.self, workers: chunks.workers, count: chunks.scratchCount(g), slot: 0)
+            let (workers, count) = ConvolutionAlgorithm.inputGradientAsConvolution(T.self, g, filters: f)?.1
+                ?? (chunks.workers, chunks.scratchCount(g))
+            let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
             conv2DBackpropInput(dy.pointer(T.self), filter.pointer(T.self), g, filters: f, out.pointer(T.self), scratch: scratch)
         }
         switch dy.dtype {
