@@ -188,7 +188,7 @@ void tg_conv2d_filter_grad_c1_f32(const float *restrict x, const float *restrict
 }
 
 /* Zero-padded, channel-planar copy of image n ([row][channel][column]) covering every window of g. */
-static void pad_planar(const float *restrict image, const tg_window *g, long PH, long PW, float *restrict padded) {
+static inline __attribute__((always_inline)) void pad_planar(const float *restrict image, const tg_window *g, long PH, long PW, float *restrict padded) {
     const long H = g->height, W = g->width, C = g->channels;
     for (long py = 0; py < PH; py++) {
         float *dst = padded + py * C * PW;
@@ -207,6 +207,28 @@ long tg_conv2d_filter_grad_scratch(const tg_window *g) {
     return PH * PW * g->channels;
 }
 
+/* Single-channel 5x5 filter gradient: all 25 taps of a 16-filter block accumulate in registers while
+   one pass runs over the output pixels (one dy load, 25 broadcast FMAs per pixel). */
+#define FILTER_GRAD_C1_5X5(SX)                                                                              \
+    for (long f0 = 0; f0 < F; f0 += LANES) {                                                               \
+        v16 t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0}, t4 = {0}, t5 = {0}, t6 = {0}, t7 = {0}, t8 = {0}, t9 = {0}, t10 = {0}, t11 = {0}, t12 = {0}, t13 = {0}, t14 = {0}, t15 = {0}, t16 = {0}, t17 = {0}, t18 = {0}, t19 = {0}, t20 = {0}, t21 = {0}, t22 = {0}, t23 = {0}, t24 = {0};                                                                                     \
+        for (long oy = 0; oy < OH; oy++) {                                                                 \
+            const float *q = padded + oy * sy * PW;                                                         \
+             const float *r0 = q + 0 * PW; const float *r1 = q + 1 * PW; const float *r2 = q + 2 * PW; const float *r3 = q + 3 * PW; const float *r4 = q + 4 * PW;                                                                                          \
+            const float *drow = d_image + oy * OW * F + f0;                                                 \
+            for (long ox = 0; ox < OW; ox++, r0 += (SX), r1 += (SX), r2 += (SX), r3 += (SX), r4 += (SX)) {  \
+                const v16 d = load16(drow + ox * F);                                                        \
+                t0 += r0[0 * (SX)] * d; t1 += r0[1 * (SX)] * d; t2 += r0[2 * (SX)] * d; t3 += r0[3 * (SX)] * d; t4 += r0[4 * (SX)] * d; t5 += r1[0 * (SX)] * d; t6 += r1[1 * (SX)] * d; t7 += r1[2 * (SX)] * d; t8 += r1[3 * (SX)] * d; t9 += r1[4 * (SX)] * d; t10 += r2[0 * (SX)] * d; t11 += r2[1 * (SX)] * d; t12 += r2[2 * (SX)] * d; t13 += r2[3 * (SX)] * d; t14 += r2[4 * (SX)] * d; t15 += r3[0 * (SX)] * d; t16 += r3[1 * (SX)] * d; t17 += r3[2 * (SX)] * d; t18 += r3[3 * (SX)] * d; t19 += r3[4 * (SX)] * d; t20 += r4[0 * (SX)] * d; t21 += r4[1 * (SX)] * d; t22 += r4[2 * (SX)] * d; t23 += r4[3 * (SX)] * d; t24 += r4[4 * (SX)] * d;                                                                                      \
+            }                                                                                              \
+        }                                                                                                  \
+        { const float *l = (const float *)&t0; float *w = dw + 0 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t1; float *w = dw + 1 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t2; float *w = dw + 2 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t3; float *w = dw + 3 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t4; float *w = dw + 4 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t5; float *w = dw + 5 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t6; float *w = dw + 6 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t7; float *w = dw + 7 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t8; float *w = dw + 8 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t9; float *w = dw + 9 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t10; float *w = dw + 10 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t11; float *w = dw + 11 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t12; float *w = dw + 12 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t13; float *w = dw + 13 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t14; float *w = dw + 14 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t15; float *w = dw + 15 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t16; float *w = dw + 16 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t17; float *w = dw + 17 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t18; float *w = dw + 18 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t19; float *w = dw + 19 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t20; float *w = dw + 20 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t21; float *w = dw + 21 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t22; float *w = dw + 22 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t23; float *w = dw + 23 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; } { const float *l = (const float *)&t24; float *w = dw + 24 * F + f0; for (int j = 0; j < LANES; j++) w[j] += l[j]; }                                                                                            \
+    }
+
+static inline __attribute__((always_inline)) void filter_grad_c1_5x5(const float *restrict padded, long PW, const float *restrict d_image, long OH, long OW,
+                               long sy, long sx, long F, float *restrict dw) {
+    if (sx == 1) { FILTER_GRAD_C1_5X5(1) } else { FILTER_GRAD_C1_5X5(sx) }
+}
+
 TG_MULTIVERSION
 void tg_conv2d_filter_grad_f32(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
                                long first_image, long end_image, float *restrict dw, float *restrict scratch) {
@@ -217,6 +239,10 @@ void tg_conv2d_filter_grad_f32(const float *restrict x, const float *restrict dy
     for (long n = first_image; n < end_image; n++) {
         pad_planar(x + n * g->height * g->width * C, g, PH, PW, scratch);
         const float *d_image = dy + n * OH * OW * F;
+        if (C == 1 && KH == 5 && KW == 5 && F % LANES == 0) {
+            filter_grad_c1_5x5(scratch, PW, d_image, OH, OW, sy, sx, F, dw);
+            continue;
+        }
         for (long ky = 0; ky < KH; ky++) {
             for (long kx = 0; kx < KW; kx++) {
                 if (F % (2 * LANES) == 0) {

@@ -52,8 +52,8 @@ void tg_maxpool_relu_grad_2x2_f32(const float *grad, const float *pooled, const 
 
 /* Filter gradient over images [first_image, end_image): dw[ky, kx, c, f] = sum over n, oy, ox of
    x[n, oy*sy - pad_top + ky, ox*sx - pad_left + kx, c] * dy[n, oy, ox, f] (dw is overwritten). Needs F a
-   multiple of 32 and C of 8, or F of 16 and C of 16; `scratch` holds tg_conv2d_filter_grad_scratch floats
-   (one zero-padded image). */
+   multiple of 32 and C of 8, or F of 16 and C of 16, or C = 1 with a 5x5 window and F of 16 (all 25 taps
+   in registers); `scratch` holds tg_conv2d_filter_grad_scratch floats (one zero-padded image). */
 long tg_conv2d_filter_grad_scratch(const tg_window *g);
 void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, const tg_window *g,
                                long first_image, long end_image, float *dw, float *scratch);

@@ -351,7 +351,7 @@ enum ConvolutionAlgorithm {
         let chunks = ConvChunks(g)
         guard filterGradient(T.self, g, filters: f) == .direct else { return (chunks.workers, chunks.scratchCount(g)) }
         var window = g.c
-        return (Swift.max(chunks.workers, directWorkers(g, filters: f)), g.channels == 1 ? 0 : tg_conv2d_filter_grad_scratch(&window))
+        return (Swift.max(chunks.workers, directWorkers(g, filters: f)), tg_conv2d_filter_grad_scratch(&window))
     }
 }
 
@@ -414,7 +414,7 @@ private struct DirectFilterGradient: WorkerJob {
     func run(worker w: Int) {
         let n = window.batch
         withUnsafePointer(to: window) { g in
-            if window.channels == 1 {
+            if window.channels == 1, window.kernel_height != 5 || window.kernel_width != 5 {
                 tg_conv2d_filter_grad_c1_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w])
             } else {
                 tg_conv2d_filter_grad_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w], scratch[w])
