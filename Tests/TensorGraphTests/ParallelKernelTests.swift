@@ -198,4 +198,27 @@ final class FusionTests: XCTestCase {
             assertClose(fused[2].doubleValues, separate[2].doubleValues, absolute: 1e-5, relative: 1e-5, label + ": bias gradient")
         }
     }
+
+    /// MatMul → BiasAdd → Relu (a dense layer) runs as one step; fetching the intermediates keeps them apart.
+    func testFusedDenseEpilogueMatchesSeparateOps() throws {
+        var random = TestRandom(seed: 44)
+        for (rows, inner, columns) in [(128, 300, 64), (3, 20, 10), (1, 784, 128)] {
+            let x = toFloat32(random.tensor([rows, inner])), w = toFloat32(random.tensor([inner, columns]))
+            let b = toFloat32(random.tensor([columns]))
+            let g = Graph()
+            let xp = try g.placeholder(.float, shape: [nil, inner])
+            let product = try g.matMul(xp, g.constant(w))
+            let biased = try g.biasAdd(product, g.variable(g.constant(b), name: "bias"))
+            let activated = try g.relu(biased)
+            let session = Session(graph: g)
+            try session.run(g.globalVariablesInitializer())
+            let fused = try session.run(activated, feeding: [xp: x])
+            let separate = try session.run([product, biased, activated], feeding: [xp: x])
+            XCTAssertEqual(fused, separate[2], "\(rows)×\(inner)×\(columns)")
+            XCTAssertEqual(try session.run(biased, feeding: [xp: x]), separate[1], "bias only")
+            let bias = b.doubleValues
+            let reference = refMatMul(x, w).values.enumerated().map { max($1 + bias[$0 % columns], 0) }
+            assertClose(fused.doubleValues, reference, absolute: 1e-4, relative: 1e-5)
+        }
+    }
 }

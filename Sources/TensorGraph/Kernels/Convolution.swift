@@ -276,8 +276,8 @@ protocol ChunkJob {
     func run(worker: Int, first: Int, chunk: WindowGeometry)
 }
 
-/// Adds the bias (and applies relu) to rows of `f` convolution outputs (the fused Conv2D+BiasAdd+Relu epilogue).
-struct ConvEpilogue<T: FloatScalar>: RangeJob {
+/// Adds the bias (and applies relu) to rows of `f` outputs: the epilogue of a plan-fused Conv2D or MatMul + BiasAdd (+ Relu).
+struct BiasActivationRows<T: FloatScalar>: RangeJob {
     let out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, f: Int, relu: Bool
 
     func run(_ rows: Range<Int>) { apply(out + rows.lowerBound * f, rows.count) }
@@ -301,7 +301,7 @@ struct ConvEpilogue<T: FloatScalar>: RangeJob {
 
 struct ConvForwardChunk<T: FloatScalar>: ChunkJob {
     let x: UnsafePointer<T>, filter: UnsafePointer<T>, g: WindowGeometry, f: Int, imageIn: Int, imageOut: Int
-    let out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>, epilogue: ConvEpilogue<T>
+    let out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>, epilogue: BiasActivationRows<T>
     func run(worker w: Int, first: Int, chunk sub: WindowGeometry) {
         if g.channels == 1 {
             im2colTransposedSingleChannel(x + first * imageIn, sub, scratch[w])
@@ -435,7 +435,7 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
                                  scratch: WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self),
                                                         stride: scratch.stride))
     }
-    let epilogue = ConvEpilogue(out: out, bias: bias, f: f, relu: relu)
+    let epilogue = BiasActivationRows(out: out, bias: bias, f: f, relu: relu)
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f

@@ -126,15 +126,16 @@ final class ExecutionPlan {
         }
     }
 
-    /// Conv2D → BiasAdd (→ Relu), where each intermediate output feeds only the next op, becomes one
-    /// kernel: the convolution adds the bias (and applies relu) to each batch chunk while it is still in
-    /// cache, and the BiasAdd/Relu steps pass their input through. The graph keeps TF's three ops.
+    /// Conv2D or MatMul → BiasAdd (→ Relu), where each intermediate output feeds only the next op, becomes
+    /// one kernel: the convolution adds the bias (and applies relu) to each block of output while it is
+    /// still in cache (MatMul right after its GEMM), and the BiasAdd/Relu steps pass their input through.
+    /// The graph keeps TF's three ops.
     private static func fuseConvolutionEpilogues(_ steps: inout [Step], fetches: [ValueSource]) {
         var uses: [Int: Int] = [:]
         for source in steps.flatMap(\.sources) + fetches { if case let .step(s, output) = source { uses[s * 1024 + output, default: 0] += 1 } }
         for b in steps.indices where steps[b].node.op == BiasAdd.self {
-            guard case let .step(c, 0) = steps[b].sources[0], steps[c].node.op == Conv2D.self, uses[c * 1024] == 1,
-                  steps[c].sources.count == 2 else { continue }
+            guard case let .step(c, 0) = steps[b].sources[0], steps[c].node.op == Conv2D.self || steps[c].node.op == MatMul.self,
+                  uses[c * 1024] == 1, steps[c].sources.count == 2 else { continue }
             // The bias must be readable when the convolution runs: look through Identity reads to the
             // variable or constant (layers create the bias after the Conv2D node).
             var bias = steps[b].sources[1]

@@ -30,10 +30,21 @@ public enum MatMul: Op {
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (k2, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
         guard k == k2 else { throw ctx.error("inner dimensions differ: \(a.shape) · \(b.shape)") }
+        // A plan-fused BiasAdd (and Relu) brings the bias as a third input.
+        if ctx.inputCount == 3, ctx.input(2).shape != [n] {
+            throw ctx.error("fused bias of shape \(ctx.input(2).shape) does not match \(n) columns")
+        }
         let out = try ctx.allocateOutput(0, a.dtype, ctx.derived { [m, n] })
+        func run<T: FloatScalar>(_: T.Type) {
+            parallelGemm(T.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(T.self), b: b.pointer(T.self), c: out.pointer(T.self))
+            guard ctx.inputCount == 3 else { return }
+            // The output is still in cache: add the bias (and apply relu) row block by row block.
+            let epilogue = BiasActivationRows(out: out.pointer(T.self), bias: UnsafePointer(ctx.input(2).pointer(T.self)), f: n, relu: ctx.fusedRelu)
+            Parallelism.forRanges(m, work: m * n, minimumWork: 1 << 15, epilogue)
+        }
         switch a.dtype {
-        case .float: parallelGemm(Float.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Float.self), b: b.pointer(Float.self), c: out.pointer(Float.self))
-        case .double: parallelGemm(Double.self, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer(Double.self), b: b.pointer(Double.self), c: out.pointer(Double.self))
+        case .float: run(Float.self)
+        case .double: run(Double.self)
         default: throw ctx.error("no kernel for dtype \(a.dtype)")
         }
     }
