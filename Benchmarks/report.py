@@ -52,7 +52,8 @@ if overhead:
 for key, label in (("allocations_mlp_sgd", "MLP + SGD"), ("allocations_fashion_mlp_adam", "Fashion MLP + Adam"), ("allocations_cnn_adam", "CNN + Adam")):
     r = by.get(key, {}).get("tensorgraph")
     if r and "allocations_per_step" in r:
-        extra.append(f"Heap allocations per steady-state training step ({label}): {r['allocations_per_step']:.2f} (counted over 100 steps).")
+        extra.append(f"Heap allocations in steady-state training ({label}): {r.get('allocations', round(r['allocations_per_step'] * 100))} "
+                     f"in {r.get('steps', 100)} steps ({r['allocations_per_step']:.3f} per step).")
 core = next((r.get("blas_core") for r in rows if r.get("blas_core")), None)
 if core:
     extra.append(f"TensorGraph BLAS: OpenBLAS with {core} kernels, single-threaded, work split across {next(r['threads'] for r in rows if r['framework'] == 'tensorgraph')} workers by TensorGraph.")

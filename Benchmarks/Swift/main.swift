@@ -150,12 +150,14 @@ do {
         if let fashion { measured.append(("fashion_mlp_adam", try fashionWorkload(fashion))) }
         measured.append(("cnn_adam", try cnnWorkload(mnist).0))
         for (name, w) in measured {
-            let feeds = w.feeds.prefix(120)
+            let feeds = w.feeds.prefix(320)
             for f in feeds.prefix(20) { _ = try w.session.run(w.loss, target: w.train, feeding: f) }
             let before = count?() ?? 0
             for f in feeds.dropFirst(20) { _ = try w.session.run(w.loss, target: w.train, feeding: f) }
             if let count {
-                emit(["workload": "allocations_\(name)", "allocations_per_step": Double(count() - before) / Double(feeds.count - 20)])
+                let total = count() - before
+                emit(["workload": "allocations_\(name)", "allocations_per_step": Double(total) / Double(feeds.count - 20),
+                      "allocations": total, "steps": feeds.count - 20])
             } else {
                 emit(["workload": "allocations_\(name)", "error": "preload .build/release/libtgmalloccount.so to count allocations"])
             }
