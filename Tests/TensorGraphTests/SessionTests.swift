@@ -153,4 +153,54 @@ final class SessionTests: XCTestCase {
         assertThrows(["'a'", "(3,)"]) { try session.run(sum, feeding: [a: Tensor([Float(1), 2, 3]), b: one]) }
         XCTAssertEqual(try session.run(sum, feeding: [a: one, b: two]).scalars(as: Float.self), [4, 6])
     }
+
+    /// Intermediate values share buffers by liveness: a CNN training step holds far fewer bytes than
+    /// the sum of its values, and results stay right when batch sizes change between runs.
+    func testBuffersAreSharedByLiveness() throws {
+        func build() throws -> (Graph, Output, Output, Output, TensorGraph.Operation) {
+            let g = Graph()
+            let x = try g.placeholder(.float, shape: [nil, 12, 12, 1], name: "x")
+            let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
+            var h = try g.conv2d(x, filters: 16, kernelSize: (3, 3), padding: .same, activation: .relu)
+            h = try g.maxPooling2d(h)
+            h = try g.conv2d(h, filters: 32, kernelSize: (3, 3), padding: .same, activation: .relu)
+            let logits = try g.dense(g.flatten(h), units: 10)
+            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
+            let train = try GradientDescentOptimizer(learningRate: 0.1).minimize(loss)
+            return (g, x, labels, loss, train)
+        }
+        var random = TestRandom(seed: 9)
+        let batches = [32, 32, 5, 32, 1].map { n in
+            (toFloat32(random.tensor([n, 12, 12, 1])), Tensor((0..<n).map { Int32($0 % 10) }))
+        }
+        let (g, x, labels, loss, train) = try build()
+        let (g2, x2, labels2, loss2, train2) = try build()
+        let session = Session(graph: g), fresh = Session(graph: g2)
+        try session.run(g.globalVariablesInitializer())
+        try fresh.run(g2.globalVariablesInitializer())
+        for (images, ids) in batches {
+            // The loss of a forward-only plan (other liveness, other pool) equals the one fetched with training.
+            let expected = try session.run(loss, feeding: [x: images, labels: ids])
+            let a = try session.run(loss, target: train, feeding: [x: images, labels: ids])
+            XCTAssertEqual(a.doubleValues, expected.doubleValues)
+            // Another session trains with a different fetch signature and must end with the same weights.
+            let b = try fresh.run([loss2, loss2], targets: [train2], feeding: [x2: images, labels2: ids])[0]
+            XCTAssertEqual(a.doubleValues, b.doubleValues)
+        }
+        for (v, v2) in zip(g.trainableVariables, g2.trainableVariables) {
+            XCTAssertEqual(session.value(of: v)?.doubleValues, fresh.value(of: v2)?.doubleValues, v.name)
+        }
+        _ = try session.run(loss, target: train, feeding: [x: batches[0].0, labels: batches[0].1])
+        let plan = try XCTUnwrap(session.lastRunPlan)
+        var valueBytes = 0
+        for step in plan.steps {
+            for (i, spec) in step.node.outputs.enumerated() where step.context.outputs.indices.contains(i) {
+                let dims = spec.shape.dims?.map { $0 ?? 32 } ?? []
+                valueBytes += dims.reduce(1, *) * spec.dtype.byteCount
+            }
+        }
+        print("liveness: plan holds \(plan.heldBufferBytes) bytes for \(valueBytes) bytes of values")
+        XCTAssertGreaterThan(valueBytes, 0)
+        XCTAssertLessThan(plan.heldBufferBytes, valueBytes / 2, "held \(plan.heldBufferBytes) of \(valueBytes) value bytes")
+    }
 }

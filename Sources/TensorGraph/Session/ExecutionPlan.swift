@@ -33,6 +33,13 @@ final class ExecutionPlan {
 
     let key: PlanKey
     let steps: [Step]
+    /// Buffers of values that are dead for the rest of a run (see `releases`).
+    let pool = BufferPool()
+    /// The (step, output) values released to `pool` after step `i` runs (those it reads last) are
+    /// `releaseSteps[k]`, `releaseOutputs[k]` for k in `releaseStart[i]..<releaseStart[i + 1]`.
+    let releaseStart: [Int]
+    let releaseSteps: [KernelContext]
+    let releaseOutputs: [Int]
     let fetchSources: [ValueSource]
     /// Position of each fed endpoint in `key.feeds` (the run's sorted feeds).
     let feedPositions: [Endpoint: Int]
@@ -92,7 +99,7 @@ final class ExecutionPlan {
                 sources.append(s)
             }
             stepIndex[id] = steps.count
-            steps.append(Step(node: node, sources: sources, context: KernelContext(node: node, refVariables: refs, state: state)))
+            steps.append(Step(node: node, sources: sources, context: KernelContext(node: node, refVariables: refs, state: state, pool: pool)))
         }
         let fetchSources = try key.fetches.map { try source(for: $0, asReference: false) }
         self.fetchSources = fetchSources
@@ -101,6 +108,43 @@ final class ExecutionPlan {
         ExecutionPlan.fusePoolingGradients(&steps, fetches: fetchSources)
         ExecutionPlan.markShapeOnlySteps(steps)
         self.steps = steps
+        var start = [0], contexts: [KernelContext] = [], outputs: [Int] = []
+        for list in ExecutionPlan.liveness(steps, fetches: fetchSources) {
+            for (s, o) in list { contexts.append(steps[s].context); outputs.append(o) }
+            start.append(contexts.count)
+        }
+        (releaseStart, releaseSteps, releaseOutputs) = (start, contexts, outputs)
+    }
+
+    /// Bytes of distinct buffers the plan holds between runs: step outputs still in their slots plus the pool.
+    var heldBufferBytes: Int {
+        var seen = Set<ObjectIdentifier>()
+        var bytes = pool.heldBytes
+        for step in steps {
+            for value in step.context.outputs where !value.storage.isVariable && value.storage !== Tensor.empty.storage {
+                if seen.insert(ObjectIdentifier(value.storage)).inserted { bytes += value.storage.byteCount }
+            }
+        }
+        return bytes
+    }
+
+    /// Where each intermediate value dies: after the last step that reads it (or right away when nothing
+    /// does). Fetched values, shape-only values (kept across runs) and outputs of steps that other steps
+    /// borrow from (MaxPool's argmax partner, fused ReluGrad sums) are never released.
+    private static func liveness(_ steps: [Step], fetches: [ValueSource]) -> [[(step: Int, output: Int)]] {
+        var lastUse: [Int: Int] = [:]          // s * 1024 + output → last reading step
+        var pinned = Set<Int>()
+        for source in fetches { if case let .step(s, o) = source { pinned.insert(s * 1024 + o) } }
+        for (i, step) in steps.enumerated() {
+            for source in step.sources { if case let .step(s, o) = source { lastUse[s * 1024 + o] = i } }
+        }
+        var releases = Array(repeating: [(step: Int, output: Int)](), count: steps.count)
+        for (s, step) in steps.enumerated() where step.context.memo == .none && !step.context.absorbed {
+            for o in step.node.outputs.indices where !pinned.contains(s * 1024 + o) {
+                releases[lastUse[s * 1024 + o] ?? s].append((s, o))
+            }
+        }
+        return releases
     }
 
     /// Marks the steps whose outputs depend only on tensor shapes: `Shape` and the pure ops fed only by

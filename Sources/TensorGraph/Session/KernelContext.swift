@@ -11,10 +11,14 @@ public final class KernelContext {
     let refVariables: [Int: Int]
     unowned let state: SessionState
 
-    init(node: Node, refVariables: [Int: Int], state: SessionState) {
+    /// Buffers of the plan's dead intermediate values, shared by all its steps.
+    unowned let pool: BufferPool
+
+    init(node: Node, refVariables: [Int: Int], state: SessionState, pool: BufferPool) {
         self.node = node
         self.refVariables = refVariables
         self.state = state
+        self.pool = pool
         inputs = []
         inputs.reserveCapacity(node.inputs.count)
         outputs = Array(repeating: Tensor.empty, count: node.outputs.count)
@@ -38,9 +42,26 @@ public final class KernelContext {
         guard let count = checkedProduct(shape), count <= KernelContext.maximumBytes / dtype.byteCount else {
             throw error("output shape \(shape) is invalid or too large")
         }
-        let fresh = Tensor(uninitialized: dtype, shape: shape)
+        // A buffer another step's value no longer needs, else a new one.
+        let fresh = pool.take(byteCount: count * dtype.byteCount).map { Tensor(dtype: dtype, shape: shape, storage: $0) }
+            ?? Tensor(uninitialized: dtype, shape: shape)
         outputs[i] = fresh
         return fresh
+    }
+
+    /// Hands output `i` to the plan's pool once its last reader has run (liveness), unless something
+    /// else still holds its storage (an alias such as Reshape's output, or a tensor returned to the caller).
+    func releaseOutput(_ i: Int) {
+        // Small values keep their own buffers: pooling them would save little memory and cost time in
+        // overhead-bound steps (an MLP step runs in about 50 µs).
+        guard outputs[i].storage.byteCount >= BufferPool.minimumBytes else { return }
+        var value = outputs[i]
+        outputs[i] = Tensor.empty
+        if !value.storage.isVariable, value.storage !== Tensor.empty.storage, isKnownUniquelyReferenced(&value.storage) {
+            pool.give(value.storage)
+        } else {
+            outputs[i] = value
+        }
     }
 
     /// A scratch buffer of at least `count` elements, kept across runs (im2col columns and the like).
@@ -209,6 +230,35 @@ extension Tensor {
     /// A shared zero scalar of each dtype (read-only operands of kernels).
     static func zeroScalar(_ dtype: DType) -> Tensor { zeroScalars[dtype]! }
     nonisolated(unsafe) private static let zeroScalars = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, Tensor(zeros: $0, shape: [])) })
+}
+
+/// Storage of intermediate values whose last reader in a plan has run, by size, for later steps of the
+/// same plan (or the next run) to reuse: memory follows liveness instead of one buffer per value.
+final class BufferPool {
+    /// Values smaller than this are not pooled.
+    static let minimumBytes = 1 << 16
+
+    // Parallel arrays searched linearly: a plan has a handful of distinct sizes, and array elements
+    // mutate in place (a dictionary's modify accessor can allocate its coroutine frame).
+    private var sizes: [Int] = []
+    private var lists: [[TensorStorage]] = []
+
+    func take(byteCount: Int) -> TensorStorage? {
+        guard let i = sizes.firstIndex(of: byteCount) else { return nil }
+        return lists[i].popLast()
+    }
+
+    func give(_ storage: TensorStorage) {
+        if let i = sizes.firstIndex(of: storage.byteCount) {
+            lists[i].append(storage)
+        } else {
+            sizes.append(storage.byteCount)
+            lists.append([storage])
+        }
+    }
+
+    /// Bytes currently held for reuse.
+    var heldBytes: Int { zip(sizes, lists).reduce(0) { $0 + $1.0 * $1.1.count } }
 }
 
 /// Per-session mutable state: variable values and random generator positions.

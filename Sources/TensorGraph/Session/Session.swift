@@ -113,6 +113,9 @@ public final class Session {
         return plan
     }
 
+    /// The plan of the last run (for tests and diagnostics).
+    var lastRunPlan: ExecutionPlan? { lastPlan }
+
     /// The plan used last, tried first by `prepare`.
     private var lastPlan: ExecutionPlan?
 
@@ -167,9 +170,12 @@ public final class Session {
     }
 
     private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
-        for step in plan.steps {
+        for (index, step) in plan.steps.enumerated() {
             let context = step.context
             context.runCounter &+= 1
+            // Runs after the inputs are dropped below (defers run in reverse): values this step read last
+            // go back to the plan's pool for the steps after it.
+            defer { for k in plan.releaseStart[index]..<plan.releaseStart[index + 1] { plan.releaseSteps[k].releaseOutput(plan.releaseOutputs[k]) } }
             if context.memo == .derived, context.memoValid, !step.sources.contains(where: { source in
                 guard case let .step(s, _) = source else { return false }
                 let producer = plan.steps[s].context
