@@ -1,14 +1,7 @@
 #include "CKernels.h"
 #include <math.h>
 
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#endif
-#endif
-#ifndef TG_MULTIVERSION
-#define TG_MULTIVERSION
-#endif
+#include "multiversion.h"
 
 /* sqrtf may set errno, which stops vectorization; the elementwise builtin has no side effects. */
 #if defined(__has_builtin)

@@ -1,13 +1,6 @@
 #include "CKernels.h"
 
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#endif
-#endif
-#ifndef TG_MULTIVERSION
-#define TG_MULTIVERSION
-#endif
+#include "multiversion.h"
 
 /* Output pixels computed together: independent accumulator chains hide the FMA latency. */
 #define PIXELS 8
@@ -48,6 +41,20 @@ long tg_conv2d_direct_scratch(const tg_window *g, long filters) {
     long rows, columns;
     padded_extent(g, filters, &rows, &columns);
     return rows * columns * g->channels + 2 * PIXELS * filters;
+}
+
+/* Zero-padded, channel-planar copy of image n ([row][channel][column]) covering every window of g. */
+static inline __attribute__((always_inline)) void pad_planar(const float *restrict image, const tg_window *g, long PH, long PW, float *restrict padded) {
+    const long H = g->height, W = g->width, C = g->channels;
+    for (long py = 0; py < PH; py++) {
+        float *dst = padded + py * C * PW;
+        const long iy = py - g->pad_top;
+        for (long i = 0; i < C * PW; i++) dst[i] = 0.0f;
+        if (iy < 0 || iy >= H) continue;
+        const long count = min_l(W, PW - g->pad_left);
+        for (long ix = 0; ix < count; ix++)
+            for (long c = 0; c < C; c++) dst[c * PW + g->pad_left + ix] = image[(iy * W + ix) * C + c];
+    }
 }
 
 /* One block of output pixels for channels [f0, f0 + 32): 8 pixels × 2 accumulators. The padded image is
@@ -115,16 +122,7 @@ void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter,
     for (long n = first_image; n < end_image; n++) {
         /* Zero-padded, channel-planar copy: windows near the border need no bounds checks, and the
            inputs of neighbouring output pixels for one tap are adjacent (stride 1). */
-        const float *image = x + n * H * W * C;
-        for (long py = 0; py < PH; py++) {
-            float *dst = padded + py * C * PW;
-            const long iy = py - g->pad_top;
-            for (long i = 0; i < C * PW; i++) dst[i] = 0.0f;
-            if (iy < 0 || iy >= H) continue;
-            const long count = min_l(W, PW - g->pad_left);
-            for (long ix = 0; ix < count; ix++)
-                for (long c = 0; c < C; c++) dst[c * PW + g->pad_left + ix] = image[(iy * W + ix) * C + c];
-        }
+        pad_planar(x + n * H * W * C, g, PH, PW, padded);
         for (long oy = 0; oy < OH; oy++) {
             float *out_row = out + ((n * OH + oy) * OW) * F;
             for (long ox = 0; ox < OW; ox += block) {
@@ -184,20 +182,6 @@ void tg_conv2d_filter_grad_c1_f32(const float *restrict x, const float *restrict
                 }
             }
         }
-    }
-}
-
-/* Zero-padded, channel-planar copy of image n ([row][channel][column]) covering every window of g. */
-static inline __attribute__((always_inline)) void pad_planar(const float *restrict image, const tg_window *g, long PH, long PW, float *restrict padded) {
-    const long H = g->height, W = g->width, C = g->channels;
-    for (long py = 0; py < PH; py++) {
-        float *dst = padded + py * C * PW;
-        const long iy = py - g->pad_top;
-        for (long i = 0; i < C * PW; i++) dst[i] = 0.0f;
-        if (iy < 0 || iy >= H) continue;
-        const long count = min_l(W, PW - g->pad_left);
-        for (long ix = 0; ix < count; ix++)
-            for (long c = 0; c < C; c++) dst[c * PW + g->pad_left + ix] = image[(iy * W + ix) * C + c];
     }
 }
 

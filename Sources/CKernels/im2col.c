@@ -1,14 +1,7 @@
 #include "CKernels.h"
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#endif
-#endif
-#ifndef TG_MULTIVERSION
-#define TG_MULTIVERSION
-#endif
+#include "multiversion.h"
 
 TG_MULTIVERSION
 void tg_im2col_f32(const float *restrict x, const tg_window *g, float *restrict cols) {

@@ -1,13 +1,6 @@
 #include "CKernels.h"
 
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#endif
-#endif
-#ifndef TG_MULTIVERSION
-#define TG_MULTIVERSION
-#endif
+#include "multiversion.h"
 
 TG_MULTIVERSION
 void tg_maxpool_2x2_f32(const float *restrict x, long first_image, long end_image, long height, long width, long channels,
