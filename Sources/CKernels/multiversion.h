@@ -6,6 +6,10 @@
    compiled for the same instruction set. */
 #if defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
+/* "avx2,fma" is one version (AVX2 with FMA), written the way GCC accepts it too. */
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wtarget-clones-mixed-specifiers"
+#endif
 #define TG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
 #endif
 #endif
