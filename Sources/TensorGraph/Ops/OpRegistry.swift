@@ -1,6 +1,7 @@
 /// The one list of op types, by TensorFlow wire name: used by import, `graphrun` and the conformance tests.
 public enum OpRegistry {
-    public static let all: [any Op.Type] = [
+    // Immutable lists of metatypes (never mutated), which Swift cannot prove Sendable.
+    nonisolated(unsafe) public static let all: [any Op.Type] = [
         // Array and state
         Const.self, Placeholder.self, PlaceholderWithDefault.self, Identity.self, StopGradient.self, NoOp.self,
         Shape.self, Reshape.self, ExpandDims.self, Fill.self, ZerosLike.self, OnesLike.self, OneHot.self, Cast.self,
@@ -24,5 +25,5 @@ public enum OpRegistry {
     ]
 
     /// Op types by wire name.
-    public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })
+    nonisolated(unsafe) public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })
 }
