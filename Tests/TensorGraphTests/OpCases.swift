@@ -389,7 +389,7 @@ func makeOpCases() -> [OpCase] {
 }
 
 /// Ops covered by dedicated tests rather than the table, and where.
-nonisolated(unsafe) let opsWithDedicatedTests: [String: String] = [
+let opsWithDedicatedTests: [String: String] = [
     "Placeholder": "SessionTests",
     "NoOp": "SessionTests.testGroupRunsAllControlInputs",
     "VariableV2": "VariableTests", "Assign": "VariableTests", "AssignAdd": "VariableTests", "AssignSub": "VariableTests",

@@ -225,11 +225,11 @@ public final class KernelContext {
 
 extension Tensor {
     /// A shared empty tensor used to clear slots without allocating.
-    nonisolated(unsafe) static let empty = Tensor(zeros: .float, shape: [0])
+    static let empty = Tensor(zeros: .float, shape: [0])
 
     /// A shared zero scalar of each dtype (read-only operands of kernels).
     static func zeroScalar(_ dtype: DType) -> Tensor { zeroScalars[dtype]! }
-    nonisolated(unsafe) private static let zeroScalars = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, Tensor(zeros: $0, shape: [])) })
+    private static let zeroScalars = Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, Tensor(zeros: $0, shape: [])) })
 }
 
 /// Storage of intermediate values whose last reader in a plan has run, by size, for later steps of the
