@@ -1,5 +1,5 @@
 // TensorGraph side of the benchmarks (release build). Prints one JSON object per workload.
-//   tgbench [--workloads mlp,fashion,cnn,inference,sgemm] [--epochs N] [--fashion DIR]
+//   tgbench [--workloads mlp,fashion,cnn,inference,sgemm,overhead,allocations] [--epochs N] [--fashion DIR] [--seed N]
 import Foundation
 import TensorGraph
 
@@ -65,6 +65,8 @@ func mlpWorkload(_ mnist: MNIST) throws -> Workload {
 /// Seed 003: Flatten, Dense 256 relu, Dense 10; sparse softmax cross-entropy, Adam, batch 64, file order.
 func fashionWorkload(_ fashion: MNIST) throws -> Workload {
     let g = Graph()
+    // `--seed N` changes the initial weights (to see how much accuracy varies with them alone).
+    if let seed = option("--seed").flatMap(Int.init) { g.randomSeed = seed }
     let x = try g.placeholder(.float, shape: [nil, 784], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
     let logits = try g.dense(g.dense(x, units: 256, activation: .relu), units: 10)
     let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
