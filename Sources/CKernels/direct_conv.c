@@ -109,8 +109,8 @@ static inline __attribute__((always_inline)) void pad_planar(const float *restri
 
 TG_MULTIVERSION
 void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter, long filters, const tg_window *g,
-                          long first_image, long end_image, const float *restrict bias, int relu, float *restrict out,
-                          float *restrict scratch) {
+                          long first_image, long end_image, long first_row, long end_row,
+                          const float *restrict bias, int relu, float *restrict out, float *restrict scratch) {
     const long H = g->height, W = g->width, C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
     const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x;
     const long F = filters;
@@ -123,7 +123,7 @@ void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter,
         /* Zero-padded, channel-planar copy: windows near the border need no bounds checks, and the
            inputs of neighbouring output pixels for one tap are adjacent (stride 1). */
         pad_planar(x + n * H * W * C, g, PH, PW, padded);
-        for (long oy = 0; oy < OH; oy++) {
+        for (long oy = max_l(first_row, 0); oy < min_l(end_row, OH); oy++) {
             float *out_row = out + ((n * OH + oy) * OW) * F;
             for (long ox = 0; ox < OW; ox += block) {
                 const int whole = ox + block <= OW;

@@ -49,11 +49,20 @@ final class ParallelKernelTests: XCTestCase {
             let scratch = Tensor(zeros: .float, shape: [tg_conv2d_direct_scratch(&window, filters)])
             let out = Tensor(zeros: .float, shape: [batch, geometry.outHeight, geometry.outWidth, filters])
             for (first, end) in [(0, 2), (2, batch)] {
-                tg_conv2d_direct_f32(x.pointer(Float.self), w.pointer(Float.self), filters, &window, first, end,
+                tg_conv2d_direct_f32(x.pointer(Float.self), w.pointer(Float.self), filters, &window, first, end, 0, geometry.outHeight,
                                      bias.pointer(Float.self), 1, out.pointer(Float.self), scratch.pointer(Float.self))
             }
             let b = bias.doubleValues
             assertClose(out.doubleValues, reference.enumerated().map { max($1 + b[$0 % filters], 0) }, absolute: 1e-4, relative: 1e-5, label)
+            // Bands of output rows, as workers split a single image.
+            out.storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
+            let rows = geometry.outHeight
+            for (first, end) in [(0, rows / 3), (rows / 3, rows)] {
+                tg_conv2d_direct_f32(x.pointer(Float.self), w.pointer(Float.self), filters, &window, 0, batch, first, end,
+                                     bias.pointer(Float.self), 1, out.pointer(Float.self), scratch.pointer(Float.self))
+            }
+            assertClose(out.doubleValues, reference.enumerated().map { max($1 + b[$0 % filters], 0) }, absolute: 1e-4, relative: 1e-5,
+                        label + " (row bands)")
             // Through a graph: the session picks the direct loops for these float32 layers.
             XCTAssertEqual(ConvolutionAlgorithm.forward(Float.self, geometry, filters: filters), ConvolutionAlgorithm.forced ?? .direct, label)
             let g = Graph()

@@ -360,9 +360,15 @@ private struct DirectConvImages: WorkerJob {
     let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
     let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>
     func run(worker w: Int) {
-        let n = window.batch
+        let n = window.batch, rows = window.out_height
         withUnsafePointer(to: window) { g in
-            tg_conv2d_direct_f32(x, filter, f, g, n * w / workers, n * (w + 1) / workers, bias, relu ? 1 : 0, out, scratch[w])
+            if n >= workers {
+                // Whole images per worker.
+                tg_conv2d_direct_f32(x, filter, f, g, n * w / workers, n * (w + 1) / workers, 0, rows, bias, relu ? 1 : 0, out, scratch[w])
+            } else {
+                // Fewer images than workers (single-image inference): each worker takes a band of output rows.
+                tg_conv2d_direct_f32(x, filter, f, g, 0, n, rows * w / workers, rows * (w + 1) / workers, bias, relu ? 1 : 0, out, scratch[w])
+            }
         }
     }
 }
@@ -402,8 +408,11 @@ extension ConvolutionAlgorithm {
         return (chunks.workers, chunks.scratchCount(g))
     }
 
+    /// Workers for a direct convolution: one per image (or per band of output rows when there are fewer
+    /// images than workers), when the work is worth splitting.
     static func directWorkers(_ g: WindowGeometry, filters f: Int) -> Int {
-        g.outputPositions * g.patchSize * f >= 1 << 16 ? Swift.max(1, Swift.min(Parallelism.workers, g.batch)) : 1
+        guard g.outputPositions * g.patchSize * f >= 1 << 18 else { return 1 }
+        return Swift.max(1, Swift.min(Parallelism.workers, Swift.max(g.batch, g.outHeight)))
     }
 }
 
