@@ -16,7 +16,8 @@ public enum MaxPool: Op {
         }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         // When this run also computes MaxPoolGrad, record where each maximum came from for it.
-        let argmax = ctx.recordsSideResults ? try ctx.scratch(Int32.self, count: out.count, slot: 0) : nil
+        // Flat input indices are stored as Int32: inputs of 2³¹ elements or more go without (the gradient searches).
+        let argmax = ctx.recordsSideResults && x.count <= argmaxElementLimit ? try ctx.scratch(Int32.self, count: out.count, slot: 0) : nil
         switch x.dtype {
         case .float: maxPool(x.pointer(Float.self), g, out.pointer(Float.self), argmax: argmax)
         case .double: maxPool(x.pointer(Double.self), g, out.pointer(Double.self), argmax: argmax)
@@ -25,6 +26,9 @@ public enum MaxPool: Op {
         ctx.argmax = argmax
         ctx.sideResultsRun = argmax == nil ? -1 : ctx.runCounter
     }
+
+    /// Inputs with more elements keep no argmax (indices are Int32); tests lower it to reach that path.
+    nonisolated(unsafe) static var argmaxElementLimit = Int(Int32.max)
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let w = try WindowAttributes.of(ctx.node)
@@ -99,14 +103,15 @@ extension Graph {
 /// pooled[o] > 0; with `recordsSideResults`, also the per-channel sums of dx for a BiasAddGrad.
 func fusedMaxPoolReluGrad(_ ctx: KernelContext) throws {
     let grad = ctx.input(0), y = ctx.input(1), pooled = ctx.input(2)
-    guard let forward = ctx.partner, forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax else {
-        throw ctx.error("internal: fused pooling gradient without the forward argmax")
-    }
+    guard let forward = ctx.partner else { throw ctx.error("internal: fused pooling gradient without its MaxPool") }
     guard y.rank == 4, grad.shape == pooled.shape, grad.rank == 4, grad.shape[0] == y.shape[0], grad.shape[3] == y.shape[3],
           y.dtype == grad.dtype, pooled.dtype == grad.dtype else {
         throw ctx.error("gradient \(grad.shape) and pooled output \(pooled.shape) do not match features \(y.shape)")
     }
     let out = try ctx.allocateOutput(0, y.dtype, y.shape)
+    guard forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax else {
+        return try searchedMaxPoolReluGrad(ctx, forward: forward, out: out)
+    }
     let batch = y.shape[0], channels = y.shape[3]
     // 2×2 windows with stride 2 that tile the input exactly: each input position belongs to one window.
     let two: AttrValue = .ints([1, 2, 2, 1])
@@ -188,5 +193,33 @@ private struct MaxPoolReluGradScatter<T: FloatScalar>: WorkerJob {
             }
             o += channels
         }
+    }
+}
+
+/// The fused gradient when the MaxPool kept no argmax (inputs too large for Int32 indices): MaxPoolGrad's
+/// search, then the relu mask, then the per-channel sums — the separate ops' arithmetic, in one step.
+private func searchedMaxPoolReluGrad(_ ctx: KernelContext, forward: KernelContext, out: Tensor) throws {
+    let grad = ctx.input(0), y = ctx.input(1), pooled = ctx.input(2)
+    let window = try WindowAttributes.of(forward.node)
+    guard let kernel = window.kernel,
+          let g = WindowGeometry(input: y.shape, kernel: kernel, strides: window.strides, padding: window.padding),
+          grad.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
+        throw ctx.error("gradient \(grad.shape) does not match the pooling of features \(y.shape)")
+    }
+    func run<T: FloatScalar>(_: T.Type) throws {
+        let dx = out.pointer(T.self), features = y.pointer(T.self)
+        maxPoolGrad(features, pooled.pointer(T.self), g, grad.pointer(T.self), dx, assigned: try ctx.scratch(Bool.self, count: g.channels, slot: 1))
+        for i in 0..<out.count where !(features[i] > 0) { dx[i] = 0 }
+        guard ctx.recordsSideResults else { return }
+        let sums = try ctx.scratch(T.self, count: g.channels, slot: 2)
+        sums.update(repeating: 0, count: g.channels)
+        for i in 0..<out.count { sums[i % g.channels] += dx[i] }
+        ctx.channelSums = UnsafeMutableRawPointer(sums)
+        ctx.channelSumsRun = ctx.runCounter
+    }
+    switch y.dtype {
+    case .float: try run(Float.self)
+    case .double: try run(Double.self)
+    default: throw ctx.error("no kernel for dtype \(y.dtype)")
     }
 }
