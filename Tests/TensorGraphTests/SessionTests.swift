@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import TensorGraph
@@ -202,5 +203,33 @@ final class SessionTests: XCTestCase {
         print("liveness: plan holds \(plan.heldBufferBytes) bytes for \(valueBytes) bytes of values")
         XCTAssertGreaterThan(valueBytes, 0)
         XCTAssertLessThan(plan.heldBufferBytes, valueBytes / 2, "held \(plan.heldBufferBytes) of \(valueBytes) value bytes")
+    }
+
+    /// Elementwise steps write over an input that dies there (large values); results must equal a run
+    /// that keeps every intermediate (fetched values are never overwritten) and the plain math.
+    func testElementwiseStepsRunInPlace() throws {
+        var random = TestRandom(seed: 12)
+        let x = toFloat32(random.tensor([64, 300])), w = toFloat32(random.tensor([300, 512], -0.1, 0.1))
+        let fedValues = x.doubleValues
+        let g = Graph()
+        let xp = try g.placeholder(.float, shape: [nil, 300])
+        let a = try g.matMul(xp, g.constant(w))            // 64 × 512 floats = 128 KB
+        let b = try g.tanh(a)                               // a dies here: in place
+        let c = try g.sigmoid(b)                            // b dies here: in place
+        let d = try c * g.constant(Tensor(Float(3)))        // c dies here: in place (broadcast scalar)
+        let e = try d + g.matMul(xp, g.constant(w))         // d dies here: in place
+        let session = Session(graph: g)
+        let fused = try session.run(e, feeding: [xp: x])
+        let plan = try XCTUnwrap(session.lastRunPlan)
+        XCTAssertEqual(plan.steps.filter { $0.context.inPlaceRuns > 0 }.map(\.node.opName).sorted(), ["AddV2", "Mul", "Sigmoid", "Tanh"])
+        let again = try session.run(e, feeding: [xp: x])
+        XCTAssertEqual(fused, again)
+        XCTAssertEqual(fused, try session.run([a, b, c, d, e], feeding: [xp: x])[4])
+        let product = refMatMul(x, w).values
+        assertClose(fused.doubleValues, product.map { 3 / (1 + Foundation.exp(-Foundation.tanh($0))) + $0 }, absolute: 1e-4, relative: 1e-4)
+        // The fed tensor and a value that is fetched are never overwritten.
+        let values = try session.run([a, e], feeding: [xp: x])
+        assertClose(values[0].doubleValues, product, absolute: 1e-4, relative: 1e-4)
+        XCTAssertEqual(x.doubleValues, fedValues)
     }
 }

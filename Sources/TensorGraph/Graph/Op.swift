@@ -22,6 +22,9 @@ public protocol Op {
     /// True when the outputs depend only on the inputs' shapes, not their values (`Shape`). The
     /// plan then skips the op, and pure ops computed from it alone, while those shapes stay the same.
     static var readsOnlyInputShapes: Bool { get }
+    /// True when output element k depends only on input elements k (same-shape inputs) and the kernel
+    /// reads each before writing it, so the output may share an input's buffer.
+    static var writesElementwise: Bool { get }
     /// True when the op broadcasts its inputs numpy-style; the gradient driver then
     /// reduces each input's gradient back to that input's shape.
     static var broadcastsInputs: Bool { get }
@@ -39,6 +42,7 @@ extension Op {
     public static var refInputs: Set<Int> { [] }
     public static var isStateful: Bool { false }
     public static var readsOnlyInputShapes: Bool { false }
+    public static var writesElementwise: Bool { false }
     public static var broadcastsInputs: Bool { false }
     public static var differentiability: Differentiability { .differentiable }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {

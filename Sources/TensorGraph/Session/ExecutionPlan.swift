@@ -109,11 +109,29 @@ final class ExecutionPlan {
         ExecutionPlan.markShapeOnlySteps(steps)
         self.steps = steps
         var start = [0], contexts: [KernelContext] = [], outputs: [Int] = []
-        for list in ExecutionPlan.liveness(steps, fetches: fetchSources) {
+        let releases = ExecutionPlan.liveness(steps, fetches: fetchSources)
+        ExecutionPlan.markInPlaceSteps(steps, releases: releases)
+        for list in releases {
             for (s, o) in list { contexts.append(steps[s].context); outputs.append(o) }
             start.append(contexts.count)
         }
         (releaseStart, releaseSteps, releaseOutputs) = (start, contexts, outputs)
+    }
+
+    /// An elementwise step may write its output over an input whose value dies at that step (no later
+    /// reader, not fetched, not a shape-only value) and that feeds it only once.
+    private static func markInPlaceSteps(_ steps: [Step], releases: [[(step: Int, output: Int)]]) {
+        for (i, step) in steps.enumerated() {
+            let context = step.context
+            guard step.node.op.writesElementwise, context.memo == .none, !context.passesThrough, !context.absorbed,
+                  context.partner == nil, step.sources.count == step.node.inputs.count else { continue }
+            for (j, source) in step.sources.enumerated() {
+                guard case let .step(s, o) = source, releases[i].contains(where: { $0 == (s, o) }),
+                      steps[s].context.memo == .none, step.sources.filter({ $0 == source }).count == 1 else { continue }
+                context.donorCandidate = (j, steps[s].context, o)
+                break
+            }
+        }
     }
 
     /// Bytes of distinct buffers the plan holds between runs: step outputs still in their slots plus the pool.

@@ -34,6 +34,18 @@ public final class KernelContext {
     public func allocateOutput(_ i: Int, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
         var previous = outputs[i]
         outputs[i] = Tensor.empty
+        if i == 0, let storage = donor, let count = checkedProduct(shape), storage.byteCount == count * dtype.byteCount {
+            // In place: the buffer of an input that dies at this step (see `takeDonor`).
+            donor = nil
+            inPlaceRuns += 1
+            if !previous.storage.isVariable, previous.storage.byteCount >= BufferPool.minimumBytes,
+               isKnownUniquelyReferenced(&previous.storage) {
+                pool.give(previous.storage)
+            }
+            let value = Tensor(dtype: dtype, shape: shape, storage: storage)
+            outputs[i] = value
+            return value
+        }
         if previous.dtype == dtype, previous.shape == shape, !previous.storage.isVariable,
            isKnownUniquelyReferenced(&previous.storage) {
             outputs[i] = previous
@@ -47,6 +59,31 @@ public final class KernelContext {
             ?? Tensor(uninitialized: dtype, shape: shape)
         outputs[i] = fresh
         return fresh
+    }
+
+    /// The input an elementwise step may overwrite: input `input`, whose value (`producer`'s output
+    /// `output`) has no reader after this step. Set by the plan.
+    var donorCandidate: (input: Int, producer: KernelContext, output: Int)?
+    /// The storage `allocateOutput` uses for output 0 in this call, when the candidate is free to take.
+    var donor: TensorStorage?
+    /// Runs in which this step wrote over its input (for tests and diagnostics).
+    var inPlaceRuns = 0
+
+    /// Takes the candidate input's buffer for the output when nothing but this step still holds it
+    /// (large values only, like the pool, so steady-state runs still allocate nothing).
+    func takeDonor() {
+        guard let (j, producer, o) = donorCandidate, inputs[j].storage.byteCount >= BufferPool.minimumBytes,
+              producer.outputs[o].storage === inputs[j].storage else { return }
+        var value = inputs[j]
+        inputs[j] = Tensor.empty
+        producer.outputs[o] = Tensor.empty
+        if !value.storage.isVariable, isKnownUniquelyReferenced(&value.storage) {
+            donor = value.storage
+            inputs[j] = value
+        } else {
+            inputs[j] = value
+            producer.outputs[o] = value
+        }
     }
 
     /// Hands output `i` to the plan's pool once its last reader has run (liveness), unless something

@@ -207,6 +207,12 @@ public final class Session {
                 context.memoValid = false
                 context.changedRun = context.runCounter
             }
+            if context.donorCandidate != nil { context.takeDonor() }
+            defer {
+                // A donor the kernel did not use (another output size) is dead here: pool it.
+                if let unused = context.donor { context.pool.give(unused) }
+                context.donor = nil
+            }
             if isProfiling {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step.node.op.compute(context)

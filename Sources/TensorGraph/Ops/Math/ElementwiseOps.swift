@@ -7,6 +7,7 @@ public protocol UnaryFloatOp: Op {
 }
 
 extension UnaryFloatOp {
+    public static var writesElementwise: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         try ctx.checkInputCount(1)
         try ctx.requireFloat(ctx.inputs[0].dtype)
@@ -57,6 +58,7 @@ public protocol BinaryArithmeticOp: Op {
 
 extension BinaryArithmeticOp {
     public static var broadcastsInputs: Bool { true }
+    public static var writesElementwise: Bool { true }
     public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { nil }
     static var supportsIntegers: Bool { applyInteger(Int32(1), Int32(1)) != nil }
 
@@ -132,6 +134,7 @@ public protocol ActivationGradOp: Op {
 }
 
 extension ActivationGradOp {
+    public static var writesElementwise: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         try ctx.checkInputCount(2)
         let dtype = try ctx.commonDType()
