@@ -91,20 +91,28 @@ struct RangeSplit<J: RangeJob>: WorkerJob {
 ///
 /// Kernels in a training step are short (tens of microseconds), so waking a sleeping thread per
 /// kernel (as `DispatchQueue.concurrentPerform` does) would cost as much as the work. Helpers spin
-/// briefly after each job and only then sleep; the caller runs worker 0 itself and spins until the
-/// helpers finish. Calls are serialized by the caller (sessions run one step at a time).
+/// briefly after each job and only then sleep. A job is split into shares (share `w` always computes
+/// the same part, so results do not depend on which thread runs it). Each thread claims its own share
+/// first — the caller share 0, helper k share k, so consecutive kernels touch the same data on the same
+/// core — and then any share still unclaimed: when a helper is slow to start (a busy or shared core) the
+/// caller takes its share instead of waiting for it. Calls are serialized by the caller.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(helpers: Parallelism.workers - 1)
 
+    /// Bumped for every job; helpers wait for it to change.
     private let generation = Atomic<Int>(0)
-    private let remaining = Atomic<Int>(0)
+    /// The current job's claim word: generation << 32 | share count << 16 | bit mask of claimed shares.
+    private let claims = Atomic<Int>(0)
+    /// Shares of the current job finished.
+    private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let condition = NSCondition()
     private let callerLock = NSLock()
-    /// The current job (the caller's struct, on its stack while `run` waits) and its type.
+    /// The current job (the caller's struct, on its stack while `run` waits) and how to call it; read
+    /// only by a thread holding an unfinished share of it.
     private var job: UnsafeRawPointer?
     private var jobInvoke: ((UnsafeRawPointer, Int) -> Void)?
-    private var jobCount = 0
+    private var jobGeneration = 0
     private let helpers: Int
 
     private init(helpers: Int) {
@@ -117,6 +125,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     func run<J: WorkerJob>(_ count: Int, _ body: J) {
+        precondition(count > 0 && count <= 16, "WorkerPool: \(count) shares")
         callerLock.lock()
         defer { callerLock.unlock() }
         withUnsafePointer(to: body) { pointer in
@@ -124,8 +133,10 @@ final class WorkerPool: @unchecked Sendable {
             // A capture-free closure: once `run` is specialized for `J` it is a plain function pointer
             // (no context to allocate) that calls J's specialized `run(worker:)`.
             jobInvoke = { pointer, worker in pointer.assumingMemoryBound(to: J.self).pointee.run(worker: worker) }
-            jobCount = count
-            remaining.store(helpers, ordering: .relaxed)
+            jobGeneration += 1
+            finished.store(0, ordering: .relaxed)
+            // Publishes the job fields to whoever claims a share (acquiring the claim word).
+            claims.store(jobGeneration << 32 | count << 16, ordering: .releasing)
             // Sequentially consistent: pairs with the helper's sleepers/generation check (a Dekker handshake).
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
@@ -133,14 +144,30 @@ final class WorkerPool: @unchecked Sendable {
                 condition.broadcast()
                 condition.unlock()
             }
-            body.run(worker: 0)
+            runShares(preferring: 0)
             var spins = 0
-            while remaining.load(ordering: .acquiring) > 0 {
+            while finished.load(ordering: .acquiring) < count {
                 spins += 1
                 if spins > 1000 { sched_yield() }
             }
             job = nil
             jobInvoke = nil
+        }
+    }
+
+    /// Claims and runs shares of the current job, `preferred` first, until none is left unclaimed.
+    private func runShares(preferring preferred: Int) {
+        while true {
+            let word = claims.load(ordering: .acquiring)
+            let count = (word >> 16) & 0xFFFF, claimed = word & 0xFFFF
+            let unclaimed = ~claimed & ((1 << count) - 1)
+            guard unclaimed != 0 else { return }
+            let share = preferred < count && unclaimed & (1 << preferred) != 0 ? preferred : unclaimed.trailingZeroBitCount
+            // Success means this job is still current and the share is ours: the job cannot finish
+            // (and its fields cannot change) before we report the share finished.
+            guard claims.compareExchange(expected: word, desired: word | 1 << share, ordering: .acquiringAndReleasing).exchanged else { continue }
+            if let job, let jobInvoke { jobInvoke(job, share) }
+            finished.add(1, ordering: .releasing)
         }
     }
 
@@ -158,8 +185,7 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
             }
             seen = generation.load(ordering: .acquiring)
-            if index < jobCount, let job, let jobInvoke { jobInvoke(job, index) }
-            remaining.subtract(1, ordering: .releasing)
+            runShares(preferring: index)
         }
     }
 }

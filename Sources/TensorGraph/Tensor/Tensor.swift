@@ -61,7 +61,7 @@ public struct Tensor: @unchecked Sendable {
         }
         self.init(uninitialized: dtype, shape: shape)
         let destination = UnsafeMutableRawBufferPointer(start: storage.pointer, count: bytes.count)
-        _ = destination.copyBytes(from: bytes)
+        destination.copyBytes(from: bytes)
     }
 
     /// The elements as a Swift array.
