@@ -192,7 +192,7 @@ final class SessionTests: XCTestCase {
             XCTAssertEqual(session.value(of: v)?.doubleValues, fresh.value(of: v2)?.doubleValues, v.name)
         }
         _ = try session.run(loss, target: train, feeding: [x: batches[0].0, labels: batches[0].1])
-        let plan = try XCTUnwrap(session.lastRunPlan)
+        let plan = try XCTUnwrap(session.lastPlan)
         var valueBytes = 0
         for step in plan.steps {
             for (i, spec) in step.node.outputs.enumerated() where step.context.outputs.indices.contains(i) {
@@ -220,7 +220,7 @@ final class SessionTests: XCTestCase {
         let e = try d + g.matMul(xp, g.constant(w))         // d dies here: in place
         let session = Session(graph: g)
         let fused = try session.run(e, feeding: [xp: x])
-        let plan = try XCTUnwrap(session.lastRunPlan)
+        let plan = try XCTUnwrap(session.lastPlan)
         XCTAssertEqual(plan.steps.filter { $0.context.inPlaceRuns > 0 }.map(\.node.opName).sorted(), ["AddV2", "Mul", "Sigmoid", "Tanh"])
         let again = try session.run(e, feeding: [xp: x])
         XCTAssertEqual(fused, again)

@@ -112,7 +112,7 @@ final class ExecutionPlan {
         let releases = ExecutionPlan.liveness(steps, fetches: fetchSources)
         ExecutionPlan.markInPlaceSteps(steps, releases: releases)
         for list in releases {
-            for (s, o) in list { contexts.append(steps[s].context); outputs.append(o) }
+            for value in list { contexts.append(steps[value.step].context); outputs.append(value.output) }
             start.append(contexts.count)
         }
         (releaseStart, releaseSteps, releaseOutputs) = (start, contexts, outputs)
@@ -120,13 +120,13 @@ final class ExecutionPlan {
 
     /// An elementwise step may write its output over an input whose value dies at that step (no later
     /// reader, not fetched, not a shape-only value) and that feeds it only once.
-    private static func markInPlaceSteps(_ steps: [Step], releases: [[(step: Int, output: Int)]]) {
+    private static func markInPlaceSteps(_ steps: [Step], releases: [[StepOutput]]) {
         for (i, step) in steps.enumerated() {
             let context = step.context
             guard step.node.op.writesElementwise, context.memo == .none, !context.passesThrough, !context.absorbed,
                   context.partner == nil, step.sources.count == step.node.inputs.count else { continue }
             for (j, source) in step.sources.enumerated() {
-                guard case let .step(s, o) = source, releases[i].contains(where: { $0 == (s, o) }),
+                guard case let .step(s, o) = source, releases[i].contains(StepOutput(step: s, output: o)),
                       steps[s].context.memo == .none, step.sources.filter({ $0 == source }).count == 1 else { continue }
                 context.donorCandidate = (j, steps[s].context, o)
                 break
@@ -147,19 +147,21 @@ final class ExecutionPlan {
     }
 
     /// Where each intermediate value dies: after the last step that reads it (or right away when nothing
-    /// does). Fetched values, shape-only values (kept across runs) and outputs of steps that other steps
-    /// borrow from (MaxPool's argmax partner, fused ReluGrad sums) are never released.
-    private static func liveness(_ steps: [Step], fetches: [ValueSource]) -> [[(step: Int, output: Int)]] {
-        var lastUse: [Int: Int] = [:]          // s * 1024 + output → last reading step
-        var pinned = Set<Int>()
-        for source in fetches { if case let .step(s, o) = source { pinned.insert(s * 1024 + o) } }
+    /// does). Fetched values and shape-only values (kept across runs) are never released; side results
+    /// that steps borrow from each other (MaxPool's argmax, a fused ReluGrad's channel sums) live in
+    /// scratch buffers, which are not pooled.
+    private static func liveness(_ steps: [Step], fetches: [ValueSource]) -> [[StepOutput]] {
+        var lastUse: [StepOutput: Int] = [:]   // → the last step that reads it
+        var pinned = Set<StepOutput>()
+        for source in fetches { if case let .step(s, o) = source { pinned.insert(StepOutput(step: s, output: o)) } }
         for (i, step) in steps.enumerated() {
-            for source in step.sources { if case let .step(s, o) = source { lastUse[s * 1024 + o] = i } }
+            for source in step.sources { if case let .step(s, o) = source { lastUse[StepOutput(step: s, output: o)] = i } }
         }
-        var releases = Array(repeating: [(step: Int, output: Int)](), count: steps.count)
+        var releases = Array(repeating: [StepOutput](), count: steps.count)
         for (s, step) in steps.enumerated() where step.context.memo == .none && !step.context.absorbed {
-            for o in step.node.outputs.indices where !pinned.contains(s * 1024 + o) {
-                releases[lastUse[s * 1024 + o] ?? s].append((s, o))
+            for o in step.node.outputs.indices {
+                let value = StepOutput(step: s, output: o)
+                if !pinned.contains(value) { releases[lastUse[value] ?? s].append(value) }
             }
         }
         return releases
@@ -188,16 +190,30 @@ final class ExecutionPlan {
         }
     }
 
+    /// One output of one plan step.
+    struct StepOutput: Hashable {
+        let step: Int
+        let output: Int
+    }
+
+    /// How many step inputs and fetches read each step output (computed after earlier fusions changed sources).
+    private static func readCounts(_ steps: [Step], fetches: [ValueSource]) -> [StepOutput: Int] {
+        var uses: [StepOutput: Int] = [:]
+        for source in steps.flatMap(\.sources) + fetches {
+            if case let .step(s, output) = source { uses[StepOutput(step: s, output: output), default: 0] += 1 }
+        }
+        return uses
+    }
+
     /// Conv2D or MatMul → BiasAdd (→ Relu), where each intermediate output feeds only the next op, becomes
     /// one kernel: the convolution adds the bias (and applies relu) to each block of output while it is
     /// still in cache (MatMul right after its GEMM), and the BiasAdd/Relu steps pass their input through.
     /// The graph keeps TF's three ops.
     private static func fuseConvolutionEpilogues(_ steps: inout [Step], fetches: [ValueSource]) {
-        var uses: [Int: Int] = [:]
-        for source in steps.flatMap(\.sources) + fetches { if case let .step(s, output) = source { uses[s * 1024 + output, default: 0] += 1 } }
+        let uses = readCounts(steps, fetches: fetches)
         for b in steps.indices where steps[b].node.op == BiasAdd.self {
             guard case let .step(c, 0) = steps[b].sources[0], steps[c].node.op == Conv2D.self || steps[c].node.op == MatMul.self,
-                  uses[c * 1024] == 1, steps[c].sources.count == 2 else { continue }
+                  uses[StepOutput(step: c, output: 0)] == 1, steps[c].sources.count == 2 else { continue }
             // The bias must be readable when the convolution runs: look through Identity reads to the
             // variable or constant (layers create the bias after the Conv2D node).
             var bias = steps[b].sources[1]
@@ -209,7 +225,7 @@ final class ExecutionPlan {
             if case let .step(s, _) = bias, s > c { continue }
             var relu = false
             if let r = steps.indices.first(where: { steps[$0].node.op == Relu.self && steps[$0].sources[0] == .step(b, output: 0) }),
-               uses[b * 1024] == 1 {
+               uses[StepOutput(step: b, output: 0)] == 1 {
                 relu = true
                 steps[r].context.passesThrough = true
             }
@@ -225,11 +241,10 @@ final class ExecutionPlan {
     /// result takes the per-channel sums the scatter accumulates on the way, from the pooled-size data.
     /// Requires the MaxPoolGrad to be linked to its MaxPool (argmax) and to feed only the ReluGrad.
     private static func fusePoolingGradients(_ steps: inout [Step], fetches: [ValueSource]) {
-        var uses: [Int: Int] = [:]
-        for source in steps.flatMap(\.sources) + fetches { if case let .step(s, output) = source { uses[s * 1024 + output, default: 0] += 1 } }
+        let uses = readCounts(steps, fetches: fetches)
         for r in steps.indices where steps[r].node.op == ReluGrad.self && steps[r].sources.count == 2 {
             guard case let .step(m, 0) = steps[r].sources[0], steps[m].node.op == MaxPoolGrad.self,
-                  let forward = steps[m].context.partner, uses[m * 1024] == 1,
+                  let forward = steps[m].context.partner, uses[StepOutput(step: m, output: 0)] == 1,
                   steps[m].sources[0] == steps[r].sources[1] else { continue }
             // Inputs of the fused step: the pooled gradient, the features (for the output shape), the pooled output.
             steps[r].sources = [steps[m].sources[2], steps[r].sources[1], steps[m].sources[1]]

@@ -38,10 +38,7 @@ public final class KernelContext {
             // In place: the buffer of an input that dies at this step (see `takeDonor`).
             donor = nil
             inPlaceRuns += 1
-            if !previous.storage.isVariable, previous.storage.byteCount >= BufferPool.minimumBytes,
-               isKnownUniquelyReferenced(&previous.storage) {
-                pool.give(previous.storage)
-            }
+            if BufferPool.accepts(&previous) { pool.give(previous.storage) }
             let value = Tensor(dtype: dtype, shape: shape, storage: storage)
             outputs[i] = value
             return value
@@ -77,7 +74,7 @@ public final class KernelContext {
         var value = inputs[j]
         inputs[j] = Tensor.empty
         producer.outputs[o] = Tensor.empty
-        if !value.storage.isVariable, isKnownUniquelyReferenced(&value.storage) {
+        if BufferPool.accepts(&value) {
             donor = value.storage
             inputs[j] = value
         } else {
@@ -94,7 +91,7 @@ public final class KernelContext {
         guard outputs[i].storage.byteCount >= BufferPool.minimumBytes else { return }
         var value = outputs[i]
         outputs[i] = Tensor.empty
-        if !value.storage.isVariable, value.storage !== Tensor.empty.storage, isKnownUniquelyReferenced(&value.storage) {
+        if BufferPool.accepts(&value) {
             pool.give(value.storage)
         } else {
             outputs[i] = value
@@ -133,9 +130,13 @@ public final class KernelContext {
     private var derivedShapes: [[Int]] = []
     private var derivedInts: [[Int]] = []
 
+    /// Whether the inputs of this call have exactly these shapes (compared without allocating).
+    func inputShapesMatch(_ shapes: [[Int]]) -> Bool {
+        shapes.count == inputs.count && zip(shapes, inputs).allSatisfy { $0 == $1.shape }
+    }
+
     private func derivedKeyMatches(_ mask: Int) -> Bool {
-        guard derivedShapes.count == inputs.count else { return false }
-        for i in inputs.indices where derivedShapes[i] != inputs[i].shape { return false }
+        guard inputShapesMatch(derivedShapes) else { return false }
         var k = 0
         for i in inputs.indices where mask & (1 << i) != 0 {
             guard k < derivedInts.count, derivedInts[k].count == inputs[i].count else { return false }
@@ -274,6 +275,12 @@ extension Tensor {
 final class BufferPool {
     /// Values smaller than this are not pooled.
     static let minimumBytes = 1 << 16
+
+    /// Whether `value`'s buffer may be reused for another value: large enough to pool, not a variable's,
+    /// and referenced by nothing but `value` (no alias, no tensor handed to the caller).
+    static func accepts(_ value: inout Tensor) -> Bool {
+        !value.storage.isVariable && value.storage.byteCount >= minimumBytes && isKnownUniquelyReferenced(&value.storage)
+    }
 
     // Parallel arrays searched linearly: a plan has a handful of distinct sizes, and array elements
     // mutate in place (a dictionary's modify accessor can allocate its coroutine frame).

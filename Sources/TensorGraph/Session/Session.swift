@@ -113,11 +113,8 @@ public final class Session {
         return plan
     }
 
-    /// The plan of the last run (for tests and diagnostics).
-    var lastRunPlan: ExecutionPlan? { lastPlan }
-
-    /// The plan used last, tried first by `prepare`.
-    private var lastPlan: ExecutionPlan?
+    /// The plan used last, tried first by `prepare` (and read by tests).
+    private(set) var lastPlan: ExecutionPlan?
 
     /// Drops the run's references to fed tensors and to outputs that alias other tensors.
     private func finish(_ plan: ExecutionPlan) {
@@ -183,6 +180,8 @@ public final class Session {
             }) {
                 continue
             }
+            // A step whose work a later step does (MaxPoolGrad inside the fused ReluGrad) needs no inputs.
+            if context.absorbed { continue }
             defer { context.inputs.removeAll(keepingCapacity: true) }
             for source in step.sources {
                 if case .reference = source {
@@ -191,16 +190,12 @@ public final class Session {
                     context.inputs.append(try value(of: source, in: plan, feeds: feeds))
                 }
             }
-            if context.absorbed { continue }
             if context.passesThrough {
                 context.setOutput(0, context.inputs[0])
                 continue
             }
             if context.memo == .shapeRoot {
-                if context.memoValid, context.memoInputShapes.count == context.inputs.count,
-                   zip(context.memoInputShapes, context.inputs).allSatisfy({ $0 == $1.shape }) {
-                    continue
-                }
+                if context.memoValid, context.inputShapesMatch(context.memoInputShapes) { continue }
                 context.memoInputShapes = context.inputs.map(\.shape)
             }
             if context.memo != .none {
