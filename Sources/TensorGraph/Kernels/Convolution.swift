@@ -62,8 +62,7 @@ func im2col<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: WindowGeometry, _ cols: 
     if T.self == Float.self {
         // float32 runs the C loop compiled for the CPU's vector width (same layout and values).
         var window = g.c
-        return tg_im2col_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), &window,
-                             UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Float.self))
+        return tg_im2col_f32(floats(x), &window, floats(cols))
     }
     im2colReference(x, g, cols)
 }
@@ -144,8 +143,7 @@ func im2colTransposedSingleChannel<T: FloatScalar>(_ x: UnsafePointer<T>, _ g: W
 func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<T>) {
     if T.self == Float.self {
         var window = g.c
-        return tg_col2im_f32(UnsafeRawPointer(cols).assumingMemoryBound(to: Float.self), &window,
-                             UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self))
+        return tg_col2im_f32(floats(cols), &window, floats(dx))
     }
     col2imReference(cols, g, dx)
 }
@@ -222,6 +220,19 @@ struct WorkerBuffers<T> {
     @inline(__always) subscript(worker: Int) -> UnsafeMutablePointer<T> { base + worker * stride }
 }
 
+extension WorkerBuffers {
+    /// The same regions as float32 (callers check `T.self == Float.self`).
+    var floats: WorkerBuffers<Float> { WorkerBuffers<Float>(base: TensorGraph.floats(base), stride: stride) }
+}
+
+/// A kernel's pointer as float32, for the C loops; callers check `T.self == Float.self`.
+@inline(__always) func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+@inline(__always) func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
 extension KernelContext {
     /// `workers` scratch regions of `count` elements each, kept across runs in scratch slot `slot`.
     func workerBuffers<T>(_ type: T.Type, workers: Int, count: Int, slot: Int) throws -> WorkerBuffers<T> {
@@ -285,8 +296,7 @@ struct BiasActivationRows<T: FloatScalar>: RangeJob {
     func apply(_ rows: UnsafeMutablePointer<T>, _ count: Int) {
         guard let bias else { return }
         if T.self == Float.self {
-            return tg_bias_activation_f32(UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self), count, f,
-                                          UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self), relu ? 1 : 0)
+            return tg_bias_activation_f32(floats(rows), count, f, floats(bias), relu ? 1 : 0)
         }
         for r in 0..<count {
             let row = rows + r * f
@@ -361,14 +371,13 @@ private struct DirectConvImages: WorkerJob {
     let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>
     func run(worker w: Int) {
         let n = window.batch, rows = window.out_height
+        // Whole images per worker, or, with fewer images than workers (single-image inference), a band of
+        // output rows of every image.
+        let images = n >= workers ? Parallelism.share(n, worker: w, of: workers) : 0..<n
+        let band = n >= workers ? 0..<rows : Parallelism.share(rows, worker: w, of: workers)
         withUnsafePointer(to: window) { g in
-            if n >= workers {
-                // Whole images per worker.
-                tg_conv2d_direct_f32(x, filter, f, g, n * w / workers, n * (w + 1) / workers, 0, rows, bias, relu ? 1 : 0, out, scratch[w])
-            } else {
-                // Fewer images than workers (single-image inference): each worker takes a band of output rows.
-                tg_conv2d_direct_f32(x, filter, f, g, 0, n, rows * w / workers, rows * (w + 1) / workers, bias, relu ? 1 : 0, out, scratch[w])
-            }
+            tg_conv2d_direct_f32(x, filter, f, g, images.lowerBound, images.upperBound, band.lowerBound, band.upperBound,
+                                 bias, relu ? 1 : 0, out, scratch[w])
         }
     }
 }
@@ -421,12 +430,12 @@ private struct DirectFilterGradient: WorkerJob {
     let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
     let partials: WorkerBuffers<Float>, scratch: WorkerBuffers<Float>
     func run(worker w: Int) {
-        let n = window.batch
+        let images = Parallelism.share(window.batch, worker: w, of: workers)
         withUnsafePointer(to: window) { g in
             if window.channels == 1, window.kernel_height != 5 || window.kernel_width != 5 {
-                tg_conv2d_filter_grad_c1_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w])
+                tg_conv2d_filter_grad_c1_f32(x, dy, f, g, images.lowerBound, images.upperBound, partials[w])
             } else {
-                tg_conv2d_filter_grad_f32(x, dy, f, g, n * w / workers, n * (w + 1) / workers, partials[w], scratch[w])
+                tg_conv2d_filter_grad_f32(x, dy, f, g, images.lowerBound, images.upperBound, partials[w], scratch[w])
             }
         }
     }
@@ -437,12 +446,8 @@ func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointe
                                    _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
                                    bias: UnsafePointer<T>? = nil, relu: Bool = false) {
     if ConvolutionAlgorithm.forward(T.self, g, filters: f) == .direct, T.self == Float.self {
-        return directConvolution(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                                 UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self), g, filters: f,
-                                 bias: bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, relu: relu,
-                                 out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
-                                 scratch: WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self),
-                                                        stride: scratch.stride))
+        return directConvolution(floats(x), floats(filter), g, filters: f, bias: bias.map { floats($0) }, relu: relu,
+                                 out: floats(out), scratch: scratch.floats)
     }
     let epilogue = BiasActivationRows(out: out, bias: bias, f: f, relu: relu)
     _ = Parallelism.configureBLAS
@@ -481,12 +486,8 @@ func conv2DBackpropFilter<T: FloatScalar>(_ x: UnsafePointer<T>, _ dy: UnsafePoi
     let k = g.patchSize
     if ConvolutionAlgorithm.filterGradient(T.self, g, filters: f) == .direct, T.self == Float.self {
         let workers = ConvolutionAlgorithm.directWorkers(g, filters: f)
-        let floatPartials = WorkerBuffers(base: UnsafeMutableRawPointer(partials.base).assumingMemoryBound(to: Float.self), stride: partials.stride)
-        let floatScratch = WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self), stride: scratch.stride)
-        Parallelism.run(workers: workers, DirectFilterGradient(x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                                                               dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), f: f,
-                                                               window: g.c, workers: workers, partials: floatPartials,
-                                                               scratch: floatScratch))
+        Parallelism.run(workers: workers, DirectFilterGradient(x: floats(x), dy: floats(dy), f: f, window: g.c, workers: workers,
+                                                               partials: partials.floats, scratch: scratch.floats))
         out.update(from: partials[0], count: k * f)
         for w in 1..<workers { for i in 0..<(k * f) { out[i] += partials[w][i] } }
         return
@@ -517,9 +518,7 @@ func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: Unsaf
                                          _ dx: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>) {
     if let (backward, _) = ConvolutionAlgorithm.inputGradientAsConvolution(T.self, g, filters: f) {
         // dx = conv(dy, filter rotated 180° with in/out channels swapped), stride 1, padding K−1−p.
-        let rotated = UnsafeMutableRawPointer(scratch[ConvolutionAlgorithm.directWorkers(backward, filters: g.channels)])
-            .assumingMemoryBound(to: Float.self)
-        let w = UnsafeRawPointer(filter).assumingMemoryBound(to: Float.self)
+        let rotated = floats(scratch[ConvolutionAlgorithm.directWorkers(backward, filters: g.channels)]), w = floats(filter)
         let (kh, kw, c) = (g.kernelHeight, g.kernelWidth, g.channels)
         for ky in 0..<kh {
             for kx in 0..<kw {
@@ -527,10 +526,8 @@ func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: Unsaf
                 for ci in 0..<c { for fi in 0..<f { target[fi * c + ci] = source[ci * f + fi] } }
             }
         }
-        return directConvolution(UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), rotated, backward, filters: c,
-                                 bias: nil, relu: false, out: UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self),
-                                 scratch: WorkerBuffers(base: UnsafeMutableRawPointer(scratch.base).assumingMemoryBound(to: Float.self),
-                                                        stride: scratch.stride))
+        return directConvolution(floats(dy), rotated, backward, filters: c, bias: nil, relu: false, out: floats(dx),
+                                 scratch: scratch.floats)
     }
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)

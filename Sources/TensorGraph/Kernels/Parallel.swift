@@ -53,6 +53,11 @@ public enum Parallelism {
         WorkerPool.shared.run(Swift.min(count, workers), job)
     }
 
+    /// Worker `w`'s part of 0..<n when it is split into `parts` contiguous ranges (sizes differ by at most one).
+    @inline(__always) static func share(_ n: Int, worker w: Int, of parts: Int) -> Range<Int> {
+        (n * w / parts)..<(n * (w + 1) / parts)
+    }
+
     /// Splits 0..<n into one contiguous range per worker and runs them in parallel when `work`
     /// (a rough operation count) makes it worthwhile.
     static func forRanges<J: RangeJob>(_ n: Int, work: Int, minimumWork: Int = 1 << 16, _ job: J) {
@@ -82,8 +87,8 @@ struct RangeSplit<J: RangeJob>: WorkerJob {
     let n: Int
     let parts: Int
     func run(worker w: Int) {
-        let start = n * w / parts, end = n * (w + 1) / parts
-        if start < end { job.run(start..<end) }
+        let range = Parallelism.share(n, worker: w, of: parts)
+        if !range.isEmpty { job.run(range) }
     }
 }
 

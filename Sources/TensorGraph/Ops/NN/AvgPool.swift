@@ -8,11 +8,7 @@ public enum AvgPool: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let (g, shape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
-            let w = try ctx.windowAttributes(needsKernel: true)
-            let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-            return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
-        }
+        let (g, shape) = try ctx.pooledGeometry(of: x)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
         case .float: avgPool(x.pointer(Float.self), g, out.pointer(Float.self), backward: false)

@@ -118,7 +118,7 @@ private struct BiasGradPartials<T: FloatScalar>: WorkerJob {
     func run(worker w: Int) {
         let p = partials + w * c
         for j in 0..<c { p[j] = 0 }
-        for r in (rows * w / workers)..<(rows * (w + 1) / workers) {
+        for r in Parallelism.share(rows, worker: w, of: workers) {
             let base = r * c
             for j in 0..<c { p[j] += src[base + j] }
         }

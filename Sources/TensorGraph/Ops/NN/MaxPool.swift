@@ -9,11 +9,7 @@ public enum MaxPool: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        let (g, shape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
-            let w = try ctx.windowAttributes(needsKernel: true)
-            let g = try ctx.geometry(input: x.shape, kernel: w.kernel!, w)
-            return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
-        }
+        let (g, shape) = try ctx.pooledGeometry(of: x)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         // When this run also computes MaxPoolGrad, record where each maximum came from for it.
         // Flat input indices are stored as Int32: inputs of 2³¹ elements or more go without (the gradient searches).
@@ -104,32 +100,34 @@ extension Graph {
 func fusedMaxPoolReluGrad(_ ctx: KernelContext) throws {
     let grad = ctx.input(0), y = ctx.input(1), pooled = ctx.input(2)
     guard let forward = ctx.partner else { throw ctx.error("internal: fused pooling gradient without its MaxPool") }
-    guard y.rank == 4, grad.shape == pooled.shape, grad.rank == 4, grad.shape[0] == y.shape[0], grad.shape[3] == y.shape[3],
-          y.dtype == grad.dtype, pooled.dtype == grad.dtype else {
+    guard grad.shape == pooled.shape, y.dtype == grad.dtype, pooled.dtype == grad.dtype else {
         throw ctx.error("gradient \(grad.shape) and pooled output \(pooled.shape) do not match features \(y.shape)")
+    }
+    // The MaxPool's window over the features, cached while the shapes stay the same.
+    let g = try ctx.derived { () throws -> WindowGeometry in
+        let window = try WindowAttributes.of(forward.node)
+        guard let kernel = window.kernel,
+              let g = WindowGeometry(input: y.shape, kernel: kernel, strides: window.strides, padding: window.padding),
+              grad.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
+            throw ctx.error("gradient \(grad.shape) does not match the pooling of features \(y.shape)")
+        }
+        return g
     }
     let out = try ctx.allocateOutput(0, y.dtype, y.shape)
     guard forward.sideResultsRun == forward.runCounter, let argmax = forward.argmax else {
-        return try searchedMaxPoolReluGrad(ctx, forward: forward, out: out)
+        return try searchedMaxPoolReluGrad(ctx, g, out: out)
     }
-    let batch = y.shape[0], channels = y.shape[3]
-    // 2×2 windows with stride 2 that tile the input exactly: each input position belongs to one window.
-    let two: AttrValue = .ints([1, 2, 2, 1])
-    let tiles = forward.node.attrs["ksize"] == two && forward.node.attrs["strides"] == two
-        && y.shape[1] == 2 * grad.shape[1] && y.shape[2] == 2 * grad.shape[2]
-    let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, batch) : 1
+    let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, g.batch) : 1
     func run<T: FloatScalar>(_: T.Type) throws {
-        let sums = ctx.recordsSideResults ? try ctx.workerBuffers(T.self, workers: workers + 1, count: channels, slot: 0) : nil
+        let sums = ctx.recordsSideResults ? try ctx.workerBuffers(T.self, workers: workers + 1, count: g.channels, slot: 0) : nil
         Parallelism.run(workers: workers, MaxPoolReluGradScatter(
             grad: grad.pointer(T.self), pooled: pooled.pointer(T.self), argmax: argmax, dx: out.pointer(T.self),
-            batch: batch, perImageIn: y.count / Swift.max(batch, 1), perImageOut: grad.count / Swift.max(batch, 1),
-            channels: channels, workers: workers, sums: sums,
-            tiles: tiles ? (height: y.shape[1], width: y.shape[2]) : nil))
+            g: g, workers: workers, sums: sums))
         guard let sums else { return }
         // Partials added in worker order (deterministic), into the last region.
         let total = sums[workers]
-        total.update(from: sums[0], count: channels)
-        for w in 1..<workers { for j in 0..<channels { total[j] += sums[w][j] } }
+        total.update(from: sums[0], count: g.channels)
+        for w in 1..<workers { for j in 0..<g.channels { total[j] += sums[w][j] } }
         ctx.channelSums = UnsafeMutableRawPointer(total)
         ctx.channelSumsRun = ctx.runCounter
     }
@@ -143,69 +141,40 @@ func fusedMaxPoolReluGrad(_ ctx: KernelContext) throws {
 /// Worker `w`'s images of the fused MaxPoolGrad + ReluGrad scatter (and its per-channel sums).
 private struct MaxPoolReluGradScatter<T: FloatScalar>: WorkerJob {
     let grad: UnsafePointer<T>, pooled: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>
-    let batch: Int, perImageIn: Int, perImageOut: Int, channels: Int, workers: Int
+    let g: WindowGeometry, workers: Int
     let sums: WorkerBuffers<T>?
-    let tiles: (height: Int, width: Int)?
 
     func run(worker w: Int) {
-        let first = batch * w / workers, end = batch * (w + 1) / workers
+        let images = Parallelism.share(g.batch, worker: w, of: workers)
+        let (first, end) = (images.lowerBound, images.upperBound)
         let partial = sums?[w]
-        if let partial { partial.update(repeating: 0, count: channels) }
-        if let (height, width) = tiles, T.self == Float.self {
-            return tg_maxpool_relu_grad_2x2_f32(
-                UnsafeRawPointer(grad).assumingMemoryBound(to: Float.self), UnsafeRawPointer(pooled).assumingMemoryBound(to: Float.self),
-                argmax, first, end, height, width, channels, UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self),
-                partial.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
+        if let partial { partial.update(repeating: 0, count: g.channels) }
+        if T.self == Float.self, g.tilesByTwo {
+            // 2×2/2 windows that tile the input: the C loop writes each input position once, no scatter.
+            return tg_maxpool_relu_grad_2x2_f32(floats(grad), floats(pooled), argmax, first, end, g.height, g.width, g.channels,
+                                                floats(dx), partial.map { floats($0) })
         }
-        if let (height, width) = tiles {
-            // Each output position's four inputs written once, in order (no zeroing, no scatter).
-            let c = channels, row = width * c
-            for n in first..<end {
-                for oy in 0..<(height / 2) {
-                    for ox in 0..<(width / 2) {
-                        let o = ((n * (height / 2) + oy) * (width / 2) + ox) * c
-                        let i00 = ((n * height + 2 * oy) * width + 2 * ox) * c
-                        for j in 0..<c {
-                            let value = pooled[o + j] > 0 ? grad[o + j] : 0
-                            let at = Int(argmax[o + j])
-                            let p00 = i00 + j, p01 = p00 + c, p10 = p00 + row, p11 = p10 + c
-                            dx[p00] = at == p00 ? value : 0
-                            dx[p01] = at == p01 ? value : 0
-                            dx[p10] = at == p10 ? value : 0
-                            dx[p11] = at == p11 ? value : 0
-                            if let partial { partial[j] += value }
-                        }
-                    }
-                }
-            }
-            return
-        }
+        let perImageIn = g.height * g.width * g.channels, perImageOut = g.outHeight * g.outWidth * g.channels
         (dx + first * perImageIn).update(repeating: 0, count: (end - first) * perImageIn)
         // Branch-free on the relu mask (about half the pooled values are 0, an unpredictable branch).
         var o = first * perImageOut
         let last = end * perImageOut
         while o < last {
-            for c in 0..<channels {
+            for c in 0..<g.channels {
                 let value = pooled[o + c] > 0 ? grad[o + c] : 0
                 let at = Int(argmax[o + c])
                 if at >= 0 { dx[at] += value }
                 if let partial { partial[c] += value }
             }
-            o += channels
+            o += g.channels
         }
     }
 }
 
 /// The fused gradient when the MaxPool kept no argmax (inputs too large for Int32 indices): MaxPoolGrad's
 /// search, then the relu mask, then the per-channel sums — the separate ops' arithmetic, in one step.
-private func searchedMaxPoolReluGrad(_ ctx: KernelContext, forward: KernelContext, out: Tensor) throws {
+private func searchedMaxPoolReluGrad(_ ctx: KernelContext, _ g: WindowGeometry, out: Tensor) throws {
     let grad = ctx.input(0), y = ctx.input(1), pooled = ctx.input(2)
-    let window = try WindowAttributes.of(forward.node)
-    guard let kernel = window.kernel,
-          let g = WindowGeometry(input: y.shape, kernel: kernel, strides: window.strides, padding: window.padding),
-          grad.shape == [g.batch, g.outHeight, g.outWidth, g.channels] else {
-        throw ctx.error("gradient \(grad.shape) does not match the pooling of features \(y.shape)")
-    }
     func run<T: FloatScalar>(_: T.Type) throws {
         let dx = out.pointer(T.self), features = y.pointer(T.self)
         maxPoolGrad(features, pooled.pointer(T.self), g, grad.pointer(T.self), dx, assigned: try ctx.scratch(Bool.self, count: g.channels, slot: 1))

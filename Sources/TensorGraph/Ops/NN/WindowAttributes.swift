@@ -82,6 +82,16 @@ extension KernelContext {
         try WindowAttributes(node.attrs, needsKernel: needsKernel, fail: error)
     }
 
+    /// A pooling op's window geometry over `x` and its output shape [N, OH, OW, C], cached across runs
+    /// while `x`'s shape stays the same.
+    func pooledGeometry(of x: Tensor) throws -> (WindowGeometry, [Int]) {
+        try derived { () throws -> (WindowGeometry, [Int]) in
+            let w = try windowAttributes(needsKernel: true)
+            let g = try geometry(input: x.shape, kernel: w.kernel!, w)
+            return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
+        }
+    }
+
     /// The geometry for an input shape, or an error naming the shapes.
     func geometry(input: [Int], kernel: (Int, Int), _ window: WindowAttributes) throws -> WindowGeometry {
         guard let g = WindowGeometry(input: input, kernel: kernel, strides: window.strides, padding: window.padding) else {
