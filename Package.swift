@@ -30,7 +30,8 @@ let package = Package(
         .target(
             name: "TensorGraph",
             dependencies: ["CBLAS", "CZlib", "CPNG", "CTensorFlowProto", "CKernels"],
-            path: "Sources/TensorGraph"
+            path: "Sources/TensorGraph",
+            exclude: ["Plan/README.md"]
         ),
 
         // MARK: Tools

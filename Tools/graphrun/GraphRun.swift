@@ -89,7 +89,7 @@ struct GraphSummary {
         // Parameters: floating-point constants (frozen variables) and variables.
         var params = 0, bytes = 0
         for node in graph.nodes {
-            if node.opName == "Const", case .tensor(let t)? = node.attrs["value"], t.dtype.isFloatingPoint, t.count > 1 {
+            if node.op == Const.self, case let t = node.attributes(Const.self).value, t.dtype.isFloatingPoint, t.count > 1 {
                 params += t.count
                 bytes += t.byteCount
             } else if node.opName == "VariableV2", let n = node.outputs[0].shape.elementCount {

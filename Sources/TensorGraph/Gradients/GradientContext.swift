@@ -23,15 +23,6 @@ public struct GradientContext {
     /// The gradient at output `i`, or nil when none arrives.
     public func gradIfPresent(_ i: Int) -> Output? { outputGradients[i] }
 
-    /// An integer attribute of the forward node.
-    public func intAttr(_ key: String) -> Int? {
-        if case .int(let v)? = node.attrs[key] { return v }
-        return nil
-    }
-
-    /// A bool attribute of the forward node.
-    public func boolAttr(_ key: String, default value: Bool = false) -> Bool {
-        if case .bool(let v)? = node.attrs[key] { return v }
-        return value
-    }
+    /// The forward node's attributes as op `O` declares them.
+    public func attributes<O: Op>(_ op: O.Type) -> O.Attrs { node.attributes(op) }
 }

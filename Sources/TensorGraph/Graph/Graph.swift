@@ -108,22 +108,54 @@ public final class Graph: @unchecked Sendable {
             throw TensorGraphError.invalidArgument("Duplicate node name '\(exactName)'")
         }
         let specs = inputs.map { nodes[$0.node].outputs[$0.index] }
-        let context = InferenceContext(opName: op.wireName, nodeName: exactName, inputs: specs, attrs: attrs,
-                                       inputEndpoints: inputs, graph: self, location: location)
+        let fail = { (message: String) in
+            TensorGraphError.invalidGraph(op: op.wireName, node: exactName, message: message, location: location)
+        }
+        let (decoded, complete) = try op.decodeAttributes(attrs, inputs: specs, fail: fail)
+        let context = InferenceContext(opName: op.wireName, nodeName: exactName, inputs: specs, attrs: complete,
+                                       decoded: decoded, inputEndpoints: inputs, graph: self, location: location)
         for (i, spec) in specs.enumerated() where op.refInputs.contains(i) {
             guard nodes[inputs[i].node].op == VariableV2.self else {
                 throw context.error("input \(i) must be a variable, got \(nodes[inputs[i].node].opName) (\(spec))")
             }
         }
         let outputs = try op.inferOutputs(context)
+        try checkDeclaredOutputs(op, outputs, attrs: complete, fail: fail)
         var control = controlInputs
         for deps in controlDependencyStack { control += deps.filter { !control.contains($0) } }
-        let node = Node(id: nodes.count, name: exactName, op: op, attrs: attrs, inputs: inputs,
+        let node = Node(id: nodes.count, name: exactName, op: op, attrs: complete, decodedAttributes: decoded, inputs: inputs,
                         controlInputs: control, outputs: outputs, location: location)
         nodes.append(node)
         nodesByName[exactName] = node.id
         if nameCounts[exactName.lowercased()] == nil { nameCounts[exactName.lowercased()] = 1 }
         return node
+    }
+
+    /// Shape inference must agree with the declared outputs: their number and the dtypes they fix.
+    private func checkDeclaredOutputs(_ op: any Op.Type, _ specs: [TensorSpec], attrs: Attributes,
+                                      fail: (String) -> TensorGraphError) throws {
+        var expected = 0
+        for arg in op.outputs {
+            if let n = arg.countAttribute, case .int(let count)? = attrs[n] { expected += count } else { expected += 1 }
+        }
+        guard specs.count == expected else { throw fail("internal: shape inference gave \(specs.count) outputs, the op declares \(expected)") }
+        var position = 0
+        for arg in op.outputs where arg.countAttribute == nil {
+            let dtype = specs[position].dtype
+            switch arg.element {
+            case .fixed(let d) where d != dtype: throw fail("internal: output \(position) must be \(d), inferred \(dtype)")
+            case .attribute(let name):
+                if case .type(let t)? = attrs[name], t != dtype { throw fail("internal: output \(position) must be \(t) (\(name)), inferred \(dtype)") }
+            default: break
+            }
+            position += 1
+        }
+    }
+
+    /// Adds a single-output node of op `O` with typed attributes and returns its output.
+    func addOutput<O: Op>(_ op: O.Type, name: String? = nil, _ inputs: [Output], _ attributes: O.Attrs,
+                          file: StaticString, line: UInt) throws -> Output {
+        try addOutput(op, name: name, inputs, attrs: O.builderAttributes(attributes), file: file, line: line)
     }
 
     /// Adds a single-output node and returns its output.
@@ -138,9 +170,9 @@ public final class Graph: @unchecked Sendable {
     // MARK: Randomness
 
     /// The (seed, seed2) attributes for a new random op: deterministic for a given graph.
-    func nextRandomSeeds(_ opSeed: Int?) -> Attributes {
+    func nextRandomSeeds(_ opSeed: Int?) -> (seed: Int, seed2: Int) {
         randomOpCounter += 1
-        return ["seed": .int(randomSeed), "seed2": .int(opSeed ?? randomOpCounter)]
+        return (randomSeed, opSeed ?? randomOpCounter)
     }
 
     // MARK: Variables
@@ -162,9 +194,9 @@ public final class Graph: @unchecked Sendable {
     /// The value of an endpoint when it is known while building.
     func constantValue(of endpoint: Endpoint) -> Tensor? {
         let node = nodes[endpoint.node]
-        if node.op == Const.self, case .tensor(let t)? = node.attrs["value"] { return t }
+        if node.op == Const.self { return node.attributes(Const.self).value }
         if node.op == Shape.self, let dims = nodes[node.inputs[0].node].outputs[node.inputs[0].index].shape.concrete {
-            if case .type(.int64)? = node.attrs["out_type"] { return Tensor(dims.map(Int64.init)) }
+            if node.attributes(Shape.self).outType == .int64 { return Tensor(dims.map(Int64.init)) }
             return Tensor(dims.map(Int32.init))
         }
         if node.op == Identity.self { return constantValue(of: node.inputs[0]) }

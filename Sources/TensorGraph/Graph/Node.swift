@@ -12,7 +12,10 @@ public final class Node: @unchecked Sendable {
     public let id: Int
     public let name: String
     public let op: any Op.Type
+    /// Every attribute, defaults included, as written to a GraphDef.
     public let attrs: Attributes
+    /// The same attributes decoded into the op's typed struct (read with `attributes(_:)`).
+    let decodedAttributes: AttributeBox
     public let inputs: [Endpoint]
     public let controlInputs: [Int]
     /// Dtype and build-time shape of each output.
@@ -20,12 +23,13 @@ public final class Node: @unchecked Sendable {
     /// Where the user's code built this node (nil for imported nodes).
     public let location: SourceLocation?
 
-    init(id: Int, name: String, op: any Op.Type, attrs: Attributes, inputs: [Endpoint],
+    init(id: Int, name: String, op: any Op.Type, attrs: Attributes, decodedAttributes: AttributeBox, inputs: [Endpoint],
          controlInputs: [Int], outputs: [TensorSpec], location: SourceLocation?) {
         self.id = id
         self.name = name
         self.op = op
         self.attrs = attrs
+        self.decodedAttributes = decodedAttributes
         self.inputs = inputs
         self.controlInputs = controlInputs
         self.outputs = outputs

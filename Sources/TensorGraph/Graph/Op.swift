@@ -15,6 +15,12 @@ public enum Differentiability: Sendable {
 public protocol Op {
     /// The TensorFlow op name written to a GraphDef, e.g. `MatMul`.
     static var wireName: String { get }
+    /// The attributes, as a typed struct with TF's names and defaults (see `OpSchema.swift`).
+    associatedtype Attrs: OpAttributes = NoAttributes
+    /// The inputs as TF declares them (`"a: T"`, `"values: N * T"`), checked and used to infer type attributes.
+    static var inputs: [ArgDef] { get }
+    /// The outputs as TF declares them; `inferOutputs` must return one spec per output.
+    static var outputs: [ArgDef] { get }
     /// Indices of inputs that take a variable itself rather than its value (`Assign`'s `ref`).
     static var refInputs: Set<Int> { get }
     /// Stateful ops (random numbers, variable updates) must run every time they are reached.
@@ -38,8 +44,30 @@ public protocol Op {
     static func gradient(_ ctx: GradientContext) throws -> [Output?]
 }
 
+/// The element-type dispatch every float kernel shares: an op implements `compute(_:as:)` once,
+/// generic over the element type, and this extension calls it with the dtype of input
+/// `dispatchInput` (float32 or float64; anything else is a typed error naming the node).
+public protocol FloatKernelOp: Op {
+    /// The input whose dtype selects the element type (default 0).
+    static var dispatchInput: Int { get }
+    static func compute<T: FloatScalar>(_ ctx: KernelContext, as type: T.Type) throws
+}
+
+extension FloatKernelOp {
+    public static var dispatchInput: Int { 0 }
+    public static func compute(_ ctx: KernelContext) throws {
+        let dtype = ctx.input(dispatchInput).dtype
+        switch dtype {
+        case .float: try compute(ctx, as: Float.self)
+        case .double: try compute(ctx, as: Double.self)
+        default: throw ctx.error("no kernel for dtype \(dtype)")
+        }
+    }
+}
+
 extension Op {
-    public static var refInputs: Set<Int> { [] }
+    /// Derived from the `Ref(T)` arguments of `inputs`.
+    public static var refInputs: Set<Int> { Set(inputs.indices.filter { inputs[$0].isReference }) }
     public static var isStateful: Bool { false }
     public static var readsOnlyInputShapes: Bool { false }
     public static var writesElementwise: Bool { false }

@@ -77,16 +77,14 @@ extension Graph {
         }
         let dtype = initial.dtype
         let node = try addNode(VariableV2.self, exactName: varName, inputs: [],
-                               attrs: ["shape": .shape(TensorShape(shape)), "dtype": .type(dtype),
-                                       "container": .string(""), "shared_name": .string("")],
+                               attrs: VariableV2.builderAttributes(VariableV2.Attrs(shape: TensorShape(shape), dtype: dtype)),
                                controlInputs: [], location: location)
         let (assignName, readName) = withScope(exactly: varName) { (uniqueName("Assign"), uniqueName("read")) }
         let assign = try addNode(Assign.self, exactName: assignName,
                                  inputs: [Endpoint(node: node.id, index: 0), initial.endpoint],
-                                 attrs: ["T": .type(dtype), "validate_shape": .bool(true), "use_locking": .bool(true)],
-                                 controlInputs: [], location: location)
+                                 attrs: Assign.builderAttributes(Assign.Attrs()), controlInputs: [], location: location)
         let read = try addNode(Identity.self, exactName: readName, inputs: [Endpoint(node: node.id, index: 0)],
-                               attrs: ["T": .type(dtype)], controlInputs: [], location: location)
+                               attrs: [:], controlInputs: [], location: location)
         let value = Output(graph: self, node: read, index: 0)
         register(Variable(node: node, value: value, initializer: Operation(graph: self, node: assign), isTrainable: trainable))
         return value
@@ -146,25 +144,21 @@ extension Graph {
     public func assign(_ variable: Output, _ value: Output, name: String? = nil,
                        file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let v = try requireVariable(variable)
-        return try addOutput(Assign.self, name: name ?? "Assign", [v.ref, value],
-                             attrs: ["T": .type(value.dtype), "validate_shape": .bool(true), "use_locking": .bool(true)],
-                             file: file, line: line)
+        return try addOutput(Assign.self, name: name ?? "Assign", [v.ref, value], Assign.Attrs(), file: file, line: line)
     }
 
     /// An op that adds `value` to `variable` in place.
     public func assignAdd(_ variable: Output, _ value: Output, name: String? = nil,
                           file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let v = try requireVariable(variable)
-        return try addOutput(AssignAdd.self, name: name, [v.ref, value], attrs: ["T": .type(value.dtype), "use_locking": .bool(false)],
-                             file: file, line: line)
+        return try addOutput(AssignAdd.self, name: name, [v.ref, value], AssignAdd.Attrs(), file: file, line: line)
     }
 
     /// An op that subtracts `value` from `variable` in place.
     public func assignSub(_ variable: Output, _ value: Output, name: String? = nil,
                           file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let v = try requireVariable(variable)
-        return try addOutput(AssignSub.self, name: name, [v.ref, value], attrs: ["T": .type(value.dtype), "use_locking": .bool(false)],
-                             file: file, line: line)
+        return try addOutput(AssignSub.self, name: name, [v.ref, value], AssignSub.Attrs(), file: file, line: line)
     }
 
     /// One op that initializes every variable created so far (`init`).

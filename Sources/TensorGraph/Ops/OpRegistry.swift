@@ -11,18 +11,22 @@ public enum OpRegistry {
         // Math
         AddV2.self, Sub.self, Mul.self, RealDiv.self, Maximum.self, Minimum.self, AddN.self, MatMul.self,
         Neg.self, Square.self, Sqrt.self, SqrtGrad.self, Exp.self, Log.self, Abs.self, Sign.self,
-        Tanh.self, TanhGrad.self, Sigmoid.self, SigmoidGrad.self, Relu.self, ReluGrad.self,
+        Tanh.self, TanhGrad.self, Sigmoid.self, SigmoidGrad.self, Relu.self, ReluGrad.self, Relu6.self, Relu6Grad.self,
         Equal.self, NotEqual.self, Greater.self, GreaterEqual.self, Less.self, LessEqual.self,
         Sum.self, Mean.self, Max.self, Min.self, Prod.self, ArgMax.self,
         // Neural network
         BiasAdd.self, BiasAddGrad.self, Softmax.self, LogSoftmax.self,
         SoftmaxCrossEntropyWithLogits.self, SparseSoftmaxCrossEntropyWithLogits.self,
         Conv2D.self, Conv2DBackpropInput.self, Conv2DBackpropFilter.self, MaxPool.self, MaxPoolGrad.self, AvgPool.self, AvgPoolGrad.self,
+        MaxPoolWithArgmax.self, MaxPoolGradWithArgmax.self,
         // Random
         RandomUniform.self, RandomStandardNormal.self, TruncatedNormal.self,
         // Training
         ApplyGradientDescent.self, ApplyMomentum.self, ApplyAdam.self, ApplyRMSProp.self,
     ]
+
+    /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
+    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self]
 
     /// Op types by wire name.
     nonisolated(unsafe) public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })

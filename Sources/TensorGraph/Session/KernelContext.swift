@@ -25,6 +25,8 @@ public final class KernelContext {
     }
 
     @inline(__always) public func input(_ i: Int) -> Tensor { inputs[i] }
+    /// The node's attributes as op `O` declares them.
+    public func attributes<O: Op>(_ op: O.Type) -> O.Attrs { node.attributes(op) }
     public var inputCount: Int { inputs.count }
 
     /// The largest tensor a kernel may allocate (16 GiB): corrupt shapes fail cleanly instead of exhausting memory.
@@ -58,19 +60,16 @@ public final class KernelContext {
         return fresh
     }
 
-    /// The input an elementwise step may overwrite: input `input`, whose value (`producer`'s output
-    /// `output`) has no reader after this step. Set by the plan.
-    var donorCandidate: (input: Int, producer: KernelContext, output: Int)?
-    /// The storage `allocateOutput` uses for output 0 in this call, when the candidate is free to take.
+    /// The storage `allocateOutput` uses for output 0 in this call: the buffer of an input that dies
+    /// at this step, handed over by the executor (see `MemoryPlan`).
     var donor: TensorStorage?
     /// Runs in which this step wrote over its input (for tests and diagnostics).
     var inPlaceRuns = 0
 
-    /// Takes the candidate input's buffer for the output when nothing but this step still holds it
-    /// (large values only, like the pool, so steady-state runs still allocate nothing).
-    func takeDonor() {
-        guard let (j, producer, o) = donorCandidate, inputs[j].storage.byteCount >= BufferPool.minimumBytes,
-              producer.outputs[o].storage === inputs[j].storage else { return }
+    /// Takes input `j`'s buffer (output `o` of `producer`) for this call's output when nothing but this
+    /// step still holds it (large values only, like the pool, so steady-state runs still allocate nothing).
+    func takeDonor(input j: Int, producer: KernelContext, output o: Int) {
+        guard inputs[j].storage.byteCount >= BufferPool.minimumBytes, producer.outputs[o].storage === inputs[j].storage else { return }
         var value = inputs[j]
         inputs[j] = Tensor.empty
         producer.outputs[o] = Tensor.empty
@@ -165,54 +164,9 @@ public final class KernelContext {
     /// each run so the producer's buffer is unshared, and reusable, on the next one.
     var holdsAliases = false
 
-    // MARK: Plan-level fusion
-
-    /// A forward step this backward step may borrow results from (MaxPoolGrad ← its MaxPool),
-    /// linked by the plan when both run in it and read the same input.
-    var partner: KernelContext?
-    /// Set on a forward step whose partner wants its side results (argmax indices).
-    var recordsSideResults = false
-    /// Side results of the last run (e.g. MaxPool's argmax), valid when `sideResultsRun == runCounter`.
-    var argmax: UnsafeMutablePointer<Int32>?
-    var sideResultsRun = -1
-    /// Set on a step whose work another step's kernel does (BiasAdd/Relu fused into Conv2D): it only
-    /// passes its input through.
-    var passesThrough = false
-    /// Set on a Conv2D step that also adds its third input (a bias) and, when true, applies relu.
-    var fusedRelu = false
-    /// Set on a step whose only consumer computes its result itself (MaxPoolGrad absorbed into the
-    /// ReluGrad after it): the session skips it and its output stays empty.
-    var absorbed = false
-    /// Per-channel sums of a fused ReluGrad's output (what BiasAddGrad needs), valid when
-    /// `channelSumsRun == runCounter`; computed when `recordsSideResults` is set.
-    var channelSums: UnsafeMutableRawPointer?
-    var channelSumsRun = -1
-
-    /// Incremented by the session before each run.
-    var runCounter = 0
-
-    // MARK: Shape-only steps
-
-    /// How a step's outputs depend on the run (see `ExecutionPlan.markShapeOnlySteps`).
-    enum Memo {
-        /// Recomputed every run.
-        case none
-        /// Reads only its inputs' shapes (`Shape`): recomputed when they change.
-        case shapeRoot
-        /// Pure, and fed only by shape-only steps and constants: recomputed when one of them changes.
-        case derived
-    }
-    var memo = Memo.none
-    /// True once a shape-only step has computed outputs that are still current.
-    var memoValid = false
-    /// The input shapes a `shapeRoot` step last saw.
-    var memoInputShapes: [[Int]] = []
-    /// The run in which a shape-only step last recomputed its outputs.
-    var changedRun = -1
-
     /// Forgets outputs that share storage with other tensors.
     func releaseAliases() {
-        guard holdsAliases, memo == .none else { return }
+        guard holdsAliases else { return }
         for i in outputs.indices { outputs[i] = Tensor.empty }
         holdsAliases = false
     }
@@ -253,8 +207,7 @@ public final class KernelContext {
     func randomGenerator() -> RandomGenerator {
         if let existing = state.generators[node.id] { return existing }
         var seed = 0, seed2 = 0
-        if case .int(let s)? = node.attrs["seed"] { seed = s }
-        if case .int(let s)? = node.attrs["seed2"] { seed2 = s }
+        if let box = node.decodedAttributes as? TypedAttributeBox<RandomAttributes> { (seed, seed2) = (box.value.seed, box.value.seed2) }
         let generator = RandomGenerator(seed: UInt64(bitPattern: Int64(seed)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(seed2)))
         state.generators[node.id] = generator
         return generator
@@ -264,6 +217,8 @@ public final class KernelContext {
 extension Tensor {
     /// A shared empty tensor used to clear slots without allocating.
     static let empty = Tensor(zeros: .float, shape: [0])
+    /// The shape `[0]`, kept so kernels allocating an empty output build no array.
+    static let emptyShape = [0]
 
     /// A shared zero scalar of each dtype (read-only operands of kernels).
     static func zeroScalar(_ dtype: DType) -> Tensor { zeroScalars[dtype]! }

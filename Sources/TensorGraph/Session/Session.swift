@@ -119,7 +119,8 @@ public final class Session {
     /// Drops the run's references to fed tensors and to outputs that alias other tensors.
     private func finish(_ plan: ExecutionPlan) {
         clearFeeds(plan)
-        for step in plan.steps { step.context.releaseAliases() }
+        // Shape steps keep their outputs across runs (aliases included).
+        for step in plan.steps where step.kind == .kernel { step.context.releaseAliases() }
     }
 
     private func clearFeeds(_ plan: ExecutionPlan) {
@@ -166,22 +167,25 @@ public final class Session {
         }
     }
 
+    /// Runs the plan's steps in order (see `ExecutionPlan.StepKind`), releasing each value to the plan's
+    /// buffer pool after its last reader, as the memory plan says.
     private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
+        plan.runCounter &+= 1
+        let memory = plan.memory
         for (index, step) in plan.steps.enumerated() {
             let context = step.context
-            context.runCounter &+= 1
             // Runs after the inputs are dropped below (defers run in reverse): values this step read last
             // go back to the plan's pool for the steps after it.
-            defer { for k in plan.releaseStart[index]..<plan.releaseStart[index + 1] { plan.releaseSteps[k].releaseOutput(plan.releaseOutputs[k]) } }
-            if context.memo == .derived, context.memoValid, !step.sources.contains(where: { source in
-                guard case let .step(s, _) = source else { return false }
-                let producer = plan.steps[s].context
-                return producer.changedRun == producer.runCounter
-            }) {
-                continue
+            defer { for k in memory.releaseStart[index]..<memory.releaseStart[index + 1] { memory.releaseSteps[k].releaseOutput(memory.releaseOutputs[k]) } }
+            switch step.kind {
+            case .shapeDerived:
+                if step.memoValid, !step.sources.contains(where: { source in
+                    guard case let .step(s, _) = source else { return false }
+                    return plan.steps[s].changedRun == plan.runCounter
+                }) { continue }
+            case .shapeRoot, .kernel:
+                break
             }
-            // A step whose work a later step does (MaxPoolGrad inside the fused ReluGrad) needs no inputs.
-            if context.absorbed { continue }
             defer { context.inputs.removeAll(keepingCapacity: true) }
             for source in step.sources {
                 if case .reference = source {
@@ -190,19 +194,15 @@ public final class Session {
                     context.inputs.append(try value(of: source, in: plan, feeds: feeds))
                 }
             }
-            if context.passesThrough {
-                context.setOutput(0, context.inputs[0])
-                continue
+            if step.kind == .shapeRoot {
+                if step.memoValid, context.inputShapesMatch(step.memoInputShapes) { continue }
+                step.memoInputShapes = context.inputs.map(\.shape)
             }
-            if context.memo == .shapeRoot {
-                if context.memoValid, context.inputShapesMatch(context.memoInputShapes) { continue }
-                context.memoInputShapes = context.inputs.map(\.shape)
+            if step.kind != .kernel {
+                step.memoValid = false
+                step.changedRun = plan.runCounter
             }
-            if context.memo != .none {
-                context.memoValid = false
-                context.changedRun = context.runCounter
-            }
-            if context.donorCandidate != nil { context.takeDonor() }
+            if let (j, producer, o) = step.donorCandidate { context.takeDonor(input: j, producer: producer, output: o) }
             defer {
                 // A donor the kernel did not use (another output size) is dead here: pool it.
                 if let unused = context.donor { context.pool.give(unused) }
@@ -218,7 +218,7 @@ public final class Session {
             } else {
                 try step.node.op.compute(context)
             }
-            if context.memo != .none { context.memoValid = true }
+            if step.kind != .kernel { step.memoValid = true }
         }
     }
 }

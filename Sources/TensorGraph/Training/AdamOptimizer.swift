@@ -34,7 +34,7 @@ public final class AdamOptimizer: Optimizer {
         let refs = try [variable.ref, graph.requireVariable(m).ref, graph.requireVariable(v).ref,
                         graph.requireVariable(p1).value, graph.requireVariable(p2).value]
         let node = try graph.addNode(ApplyAdam.self, inputs: refs + constants + [gradient],
-                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false), "use_nesterov": .bool(false)])
+                                     attrs: ApplyAdam.builderAttributes(ApplyAdam.Attrs()))
         return Operation(graph: graph, node: node)
     }
 

@@ -18,7 +18,7 @@ public final class GradientDescentOptimizer: Optimizer {
         // Mixed-precision variable lists: the rate follows the first variable's dtype.
         if variable.dtype != alpha.dtype { alpha = try graph.cast(alpha, to: variable.dtype) }
         let node = try graph.addNode(ApplyGradientDescent.self, inputs: [variable.ref, alpha, gradient],
-                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false)])
+                                     attrs: ApplyGradientDescent.builderAttributes(ApplyGradientDescent.Attrs()))
         return Operation(graph: graph, node: node)
     }
 }

@@ -19,7 +19,7 @@ public final class MomentumOptimizer: Optimizer {
         let graph = variable.value.graph
         let accum = try graph.requireVariable(slot(for: variable, name: name))
         let node = try graph.addNode(ApplyMomentum.self, inputs: [variable.ref, accum.ref, constants[0], gradient, constants[1]],
-                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false), "use_nesterov": .bool(useNesterov)])
+                                     attrs: ApplyMomentum.builderAttributes(ApplyMomentum.Attrs(useNesterov: useNesterov)))
         return Operation(graph: graph, node: node)
     }
 }

@@ -30,7 +30,7 @@ public final class RMSPropOptimizer: Optimizer {
         }
         let mom = try graph.requireVariable(slot(for: variable, name: "\(name)_1"))
         let node = try graph.addNode(ApplyRMSProp.self, inputs: [variable.ref, ms.ref, mom.ref] + constants + [gradient],
-                                     attrs: ["T": .type(variable.dtype), "use_locking": .bool(false)])
+                                     attrs: ApplyRMSProp.builderAttributes(ApplyRMSProp.Attrs()))
         return Operation(graph: graph, node: node)
     }
 }

@@ -2,11 +2,17 @@
 /// (what the gradient must be summed over). Works on runtime shapes.
 public enum BroadcastGradientArgs: NonDifferentiableOp {
     public static let wireName = "BroadcastGradientArgs"
+    public static let inputs: [ArgDef] = ["s0: T", "s1: T"]
+    public static let outputs: [ArgDef] = ["r0: T", "r1: T"]
+    /// Only `T`, but unlike `TypeAttributes` with TF's default (int32).
+    public struct Attrs: OpAttributes {
+        public var T: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = try ctx.commonDType()
-        guard dtype == .int32 || dtype == .int64 else { throw ctx.error("shapes must be int32 or int64") }
+        let dtype = ctx.attributes(BroadcastGradientArgs.self).T
         if let a = ctx.constantInts(0), let b = ctx.constantInts(1) {
             guard let (ra, rb) = reductionAxes(a, b) else { throw ctx.error("shapes \(a) and \(b) are not broadcast-compatible") }
             return [TensorSpec(dtype, TensorShape([ra.count])), TensorSpec(dtype, TensorShape([rb.count]))]
@@ -42,7 +48,8 @@ public enum BroadcastGradientArgs: NonDifferentiableOp {
 extension Graph {
     /// Axes to sum each input's gradient over, from two runtime shapes.
     public func broadcastGradientArgs(_ s0: Output, _ s1: Output, file: StaticString = #fileID, line: UInt = #line) throws -> (Output, Output) {
-        let node = try addNode(BroadcastGradientArgs.self, inputs: [s0, s1], attrs: ["T": .type(s0.dtype)],
+        let node = try addNode(BroadcastGradientArgs.self, inputs: [s0, s1],
+                               attrs: BroadcastGradientArgs.builderAttributes(BroadcastGradientArgs.Attrs()),
                                location: SourceLocation(file: file, line: line))
         return (Output(graph: self, node: node, index: 0), Output(graph: self, node: node, index: 1))
     }

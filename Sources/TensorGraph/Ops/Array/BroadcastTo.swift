@@ -3,9 +3,17 @@
 /// Gradient: g summed back to the input's shape.
 public enum BroadcastTo: Op {
     public static let wireName = "BroadcastTo"
+    public static let inputs: [ArgDef] = ["input: T", "shape: Tidx"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        /// TF allows any type; the kernel takes float, double, int32 and int64.
+        public var T: DType = .float
+        public var Tidx: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .numeric), .type("Tidx", \.Tidx, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         guard let dims = ctx.constantInts(1) else { return [TensorSpec(ctx.inputs[0].dtype, ctx.shapeFromTensor(1))] }
         guard let out = TensorShape.broadcast(ctx.inputs[0].shape, TensorShape(dims)), out.isCompatible(with: TensorShape(dims)) else {
             throw ctx.error("cannot broadcast shape \(ctx.inputs[0].shape) to \(dims)")
@@ -39,10 +47,9 @@ public enum BroadcastTo: Op {
 }
 
 extension Graph {
-    /// `x` broadcast to `shape` (an int32 vector).
+    /// `x` broadcast to `shape` (an int32 or int64 vector).
     public func broadcastTo(_ x: Output, shape: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         if let dims = constantValue(of: shape.endpoint).flatMap(integerValues), x.shape.concrete == dims { return x }
-        return try addOutput(BroadcastTo.self, name: name, [x, shape], attrs: ["T": .type(x.dtype), "Tidx": .type(shape.dtype)],
-                             file: file, line: line)
+        return try addOutput(BroadcastTo.self, name: name, [x, shape], attrs: [:], file: file, line: line)
     }
 }

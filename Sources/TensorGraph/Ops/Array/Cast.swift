@@ -3,15 +3,24 @@
 /// Gradient: cast back when both dtypes are floating point; none otherwise.
 public enum Cast: Op {
     public static let wireName = "Cast"
+    public static let inputs: [ArgDef] = ["x: SrcT"]
+    public static let outputs: [ArgDef] = ["y: DstT"]
+    public struct Attrs: OpAttributes {
+        public var SrcT: DType = .float
+        public var DstT: DType = .float
+        /// TF's request to truncate when narrowing floats (to half/bfloat16); no TensorGraph conversion reads it.
+        public var truncate = false
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("SrcT", \.SrcT), .type("DstT", \.DstT), .bool("Truncate", \.truncate)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        return [TensorSpec(try ctx.type("DstT"), ctx.inputs[0].shape)]
+        [TensorSpec(ctx.attributes(Cast.self).DstT, ctx.inputs[0].shape)]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        guard case .type(let dst)? = ctx.node.attrs["DstT"] else { throw ctx.error("missing DstT") }
+        let dst = ctx.attributes(Cast.self).DstT
         if dst == x.dtype { return ctx.setOutput(0, x) }
         let out = try ctx.allocateOutput(0, dst, x.shape)
         convert(x, into: out)
@@ -60,7 +69,6 @@ func convert(_ x: Tensor, into out: Tensor) {
 extension Graph {
     /// `x` converted to `dtype`.
     public func cast(_ x: Output, to dtype: DType, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Cast.self, name: name, [x], attrs: ["SrcT": .type(x.dtype), "DstT": .type(dtype), "Truncate": .bool(false)],
-                      file: file, line: line)
+        try addOutput(Cast.self, name: name, [x], Cast.Attrs(DstT: dtype, truncate: false), file: file, line: line)
     }
 }

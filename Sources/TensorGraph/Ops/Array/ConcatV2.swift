@@ -3,12 +3,25 @@
 /// Gradient: the matching slice of g for each input.
 public enum ConcatV2: Op {
     public static let wireName = "ConcatV2"
+    public static let inputs: [ArgDef] = ["values: N * T", "axis: Tidx"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var N = 2
+        public var T: DType = .float
+        public var Tidx: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .int("N", \.N, required: true), .type("T", \.T), .type("Tidx", \.Tidx, oneOf: .indices, required: false),
+        ]
+
+        public func validate() throws(AttributeError) {
+            guard N >= 2 else { throw AttributeError("N", "must be at least 2, got \(N)") }
+        }
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        guard ctx.inputs.count >= 2 else { throw ctx.error("needs at least one value and an axis") }
         let values = ctx.inputs.dropLast()
         let dtype = values.first!.dtype
-        for (i, v) in values.enumerated() where v.dtype != dtype { throw ctx.error("value \(i) is \(v.dtype), value 0 is \(dtype)") }
         guard let rank = values.first!.shape.rank, let rawAxis = ctx.constantInts(ctx.inputs.count - 1)?.first else {
             return [TensorSpec(dtype, .unknown)]
         }
@@ -81,11 +94,11 @@ public enum ConcatV2: Op {
 }
 
 extension Graph {
-    /// `values` joined along `axis`.
+    /// `values` joined along `axis`. A single value passes through an Identity (ConcatV2 takes at least two, as in TF's `tf.concat`).
     public func concat(_ values: [Output], axis: Int, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         guard let first = values.first else { throw TensorGraphError.invalidArgument("concat needs at least one value") }
+        if values.count == 1 { return try identity(first, name: name, file: file, line: line) }
         let a = try constant(Tensor(Int32(axis)), name: "concat/axis", file: file, line: line)
-        return try addOutput(ConcatV2.self, name: name, values + [a],
-                             attrs: ["N": .int(values.count), "T": .type(first.dtype), "Tidx": .type(.int32)], file: file, line: line)
+        return try addOutput(ConcatV2.self, name: name, values + [a], attrs: [:], file: file, line: line)
     }
 }

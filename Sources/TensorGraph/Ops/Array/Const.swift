@@ -1,28 +1,36 @@
 /// A constant tensor stored in the graph (`value` attr).
 public enum Const: NonDifferentiableOp {
     public static let wireName = "Const"
+    public static let inputs: [ArgDef] = []
+    public static let outputs: [ArgDef] = ["output: dtype"]
+    public struct Attrs: OpAttributes {
+        public var value = Tensor(Float(0))
+        public var dtype: DType = .float
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.tensor("value", \.value), .type("dtype", \.dtype)]
 
-    static func attributes(_ value: Tensor) -> Attributes { ["dtype": .type(value.dtype), "value": .tensor(value)] }
+        public func validate() throws(AttributeError) {
+            guard dtype == value.dtype else { throw AttributeError("dtype", "\(dtype) disagrees with value of dtype \(value.dtype)") }
+        }
+    }
+
+    /// The attribute map of a Const node holding `value` (for nodes added with `addNode` directly).
+    static func attributes(_ value: Tensor) -> Attributes { builderAttributes(Attrs(value: value, dtype: value.dtype)) }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(0)
-        guard case .tensor(let t)? = ctx.attrs["value"] else { throw ctx.error("missing tensor attribute 'value'") }
-        if let declared = try? ctx.type("dtype"), declared != t.dtype {
-            throw ctx.error("dtype attribute \(declared) disagrees with value of dtype \(t.dtype)")
-        }
-        return [TensorSpec(t.dtype, TensorShape(t.shape))]
+        let value = ctx.attributes(Const.self).value
+        return [TensorSpec(value.dtype, TensorShape(value.shape))]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        guard case .tensor(let t)? = ctx.node.attrs["value"] else { throw ctx.error("missing value") }
-        ctx.setOutput(0, t)
+        ctx.setOutput(0, ctx.attributes(Const.self).value)
     }
 }
 
 extension Graph {
     /// A constant node holding `value`.
     public func constant(_ value: Tensor, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Const.self, name: name ?? "Const", [], attrs: Const.attributes(value), file: file, line: line)
+        try addOutput(Const.self, name: name ?? "Const", [], Const.Attrs(value: value, dtype: value.dtype), file: file, line: line)
     }
 
     /// A scalar constant.

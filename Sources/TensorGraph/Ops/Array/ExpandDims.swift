@@ -3,9 +3,16 @@
 /// Gradient: g reshaped to the input's shape.
 public enum ExpandDims: Op {
     public static let wireName = "ExpandDims"
+    public static let inputs: [ArgDef] = ["input: T", "dim: Tdim"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var Tdim: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tdim", \.Tdim, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
         guard let raw = ctx.constantInts(1)?.first else {
             return [TensorSpec(ctx.inputs[0].dtype, TensorShape(Array(repeating: nil, count: dims.count + 1)))]
@@ -41,7 +48,6 @@ extension Graph {
     /// `x` with a new dimension of size 1 at `axis`.
     public func expandDims(_ x: Output, axis: Int, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let dim = try constant(Tensor(Int32(axis)), name: "ExpandDims/dim", file: file, line: line)
-        return try addOutput(ExpandDims.self, name: name, [x, dim], attrs: ["T": .type(x.dtype), "Tdim": .type(.int32)],
-                             file: file, line: line)
+        return try addOutput(ExpandDims.self, name: name, [x, dim], attrs: [:], file: file, line: line)
     }
 }

@@ -3,9 +3,16 @@
 /// Gradient: none for `dims`; the sum of g for `value`.
 public enum Fill: Op {
     public static let wireName = "Fill"
+    public static let inputs: [ArgDef] = ["dims: index_type", "value: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var indexType: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("index_type", \.indexType, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         guard ctx.inputs[1].shape.rank == nil || ctx.inputs[1].shape.rank == 0 else {
             throw ctx.error("value must be a scalar, got shape \(ctx.inputs[1].shape)")
         }
@@ -33,7 +40,10 @@ public enum Fill: Op {
 /// Zeros with the shape and dtype of the input.
 public enum ZerosLike: NonDifferentiableOp {
     public static let wireName = "ZerosLike"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
+    public static let inputs: [ArgDef] = ["x: T"]
+    public static let outputs: [ArgDef] = ["y: T"]
+    public typealias Attrs = TypeAttributes<AnyTypes>
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
@@ -44,7 +54,11 @@ public enum ZerosLike: NonDifferentiableOp {
 /// Ones with the shape and dtype of the input.
 public enum OnesLike: NonDifferentiableOp {
     public static let wireName = "OnesLike"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
+    public static let inputs: [ArgDef] = ["x: T"]
+    public static let outputs: [ArgDef] = ["y: T"]
+    /// TF allows more types (half, int8, complex, ...); these are all TensorGraph has.
+    public typealias Attrs = TypeAttributes<AnyTypes>
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
@@ -61,17 +75,16 @@ public enum OnesLike: NonDifferentiableOp {
 }
 
 extension Graph {
-    /// A tensor of shape `dims` (an int32 vector) filled with `value`.
+    /// A tensor of shape `dims` (an int32 or int64 vector) filled with `value`.
     public func fill(dims: Output, value: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Fill.self, name: name, [dims, value], attrs: ["T": .type(value.dtype), "index_type": .type(dims.dtype)],
-                      file: file, line: line)
+        try addOutput(Fill.self, name: name, [dims, value], attrs: [:], file: file, line: line)
     }
     /// Zeros shaped like `x`.
     public func zerosLike(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(ZerosLike.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(ZerosLike.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// Ones shaped like `x`.
     public func onesLike(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(OnesLike.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(OnesLike.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }

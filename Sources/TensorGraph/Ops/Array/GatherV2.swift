@@ -4,14 +4,27 @@
 /// (a dense gradient; TF would produce IndexedSlices with the same values). None for indices and axis.
 public enum GatherV2: Op {
     public static let wireName = "GatherV2"
+    public static let inputs: [ArgDef] = ["params: Tparams", "indices: Tindices", "axis: Taxis"]
+    public static let outputs: [ArgDef] = ["output: Tparams"]
+    public struct Attrs: OpAttributes {
+        public var batchDims = 0
+        public var Tparams: DType = .float
+        /// TF also allows int16, which TensorGraph does not have.
+        public var Tindices: DType = .int32
+        public var Taxis: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .int("batch_dims", \.batchDims), .type("Tparams", \.Tparams), .type("Tindices", \.Tindices, oneOf: .indices),
+            .type("Taxis", \.Taxis, oneOf: .indices),
+        ]
+
+        public func validate() throws(AttributeError) {
+            guard batchDims == 0 else { throw AttributeError("batch_dims", "only 0 is supported, got \(batchDims)") }
+        }
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(3)
-        guard ctx.inputs[1].dtype == .int32 || ctx.inputs[1].dtype == .int64 else {
-            throw ctx.error("indices must be int32 or int64, got \(ctx.inputs[1].dtype)")
-        }
         guard let axis = ctx.constantInts(2)?.first, axis == 0 else { throw ctx.error("only a constant axis 0 is supported") }
-        guard try ctx.int("batch_dims", default: 0) == 0 else { throw ctx.error("batch_dims must be 0") }
         let params = ctx.inputs[0].shape, indices = ctx.inputs[1].shape
         if let r = params.rank, r < 1 { throw ctx.error("params must have rank >= 1, got \(params)") }
         guard let p = params.dims, let i = indices.dims else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
@@ -47,8 +60,6 @@ extension Graph {
     /// Rows of `params` at `indices` (TF's `tf.gather` / embedding lookup).
     public func gather(_ params: Output, indices: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let axis = try constant(Tensor(Int32(0)), name: "GatherV2/axis", file: file, line: line)
-        return try addOutput(GatherV2.self, name: name, [params, indices, axis],
-                             attrs: ["Tparams": .type(params.dtype), "Tindices": .type(indices.dtype), "Taxis": .type(.int32),
-                                     "batch_dims": .int(0)], file: file, line: line)
+        return try addOutput(GatherV2.self, name: name, [params, indices, axis], GatherV2.Attrs(batchDims: 0), file: file, line: line)
     }
 }

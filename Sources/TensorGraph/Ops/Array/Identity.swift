@@ -3,7 +3,10 @@
 /// Gradient: g.
 public enum Identity: Op {
     public static let wireName = "Identity"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
+    public static let inputs: [ArgDef] = ["input: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public typealias Attrs = TypeAttributes<AnyTypes>
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
     public static func compute(_ ctx: KernelContext) throws { ctx.setOutput(0, ctx.input(0)) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try ctx.grad()] }
 }
@@ -11,33 +14,35 @@ public enum Identity: Op {
 /// Identity in the forward pass; blocks gradients (`tf.stop_gradient`).
 public enum StopGradient: NonDifferentiableOp {
     public static let wireName = "StopGradient"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { try ctx.sameAsSingleInput() }
+    public static let inputs: [ArgDef] = ["input: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public typealias Attrs = TypeAttributes<AnyTypes>
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
     public static func compute(_ ctx: KernelContext) throws { ctx.setOutput(0, ctx.input(0)) }
 }
 
 /// Does nothing; groups control dependencies (initializers, training steps).
 public enum NoOp: NonDifferentiableOp {
     public static let wireName = "NoOp"
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(0)
-        return []
-    }
+    public static let inputs: [ArgDef] = []
+    public static let outputs: [ArgDef] = []
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [] }
     public static func compute(_ ctx: KernelContext) throws {}
 }
 
 extension Graph {
     /// The input, unchanged.
     public func identity(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Identity.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Identity.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// The input, with gradients blocked.
     public func stopGradient(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(StopGradient.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(StopGradient.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// An operation that runs all of `operations` (TF's `tf.group`).
     public func group(_ operations: [Operation], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Operation {
-        let node = try addNode(NoOp.self, name: name ?? "NoOp", inputs: [], controlInputs: operations,
-                               location: SourceLocation(file: file, line: line))
+        let node = try addNode(NoOp.self, name: name ?? "NoOp", inputs: [], attrs: NoOp.builderAttributes(NoAttributes()),
+                               controlInputs: operations, location: SourceLocation(file: file, line: line))
         return Operation(graph: self, node: node)
     }
 }

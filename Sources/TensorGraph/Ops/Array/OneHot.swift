@@ -3,12 +3,24 @@
 /// Only `axis = -1` is supported; out-of-range indices give an all-off row, as in TF.
 public enum OneHot: NonDifferentiableOp {
     public static let wireName = "OneHot"
+    public static let inputs: [ArgDef] = ["indices: TI", "depth: int32", "on_value: T", "off_value: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var axis = -1
+        public var T: DType = .float
+        /// TF also allows int8, which TensorGraph does not have.
+        public var TI: DType = .int64
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .int("axis", \.axis), .type("T", \.T), .type("TI", \.TI, oneOf: [.uint8, .int32, .int64], required: false),
+        ]
+
+        public func validate() throws(AttributeError) {
+            guard axis == -1 else { throw AttributeError("axis", "only -1 is supported, got \(axis)") }
+        }
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(4)
-        guard ctx.inputs[0].dtype.isInteger else { throw ctx.error("indices must be integers, got \(ctx.inputs[0].dtype)") }
-        guard try ctx.int("axis", default: -1) == -1 else { throw ctx.error("only axis -1 is supported") }
-        guard ctx.inputs[2].dtype == ctx.inputs[3].dtype else { throw ctx.error("on_value and off_value dtypes differ") }
         let depth = ctx.constantInts(1)?.first
         return [TensorSpec(ctx.inputs[2].dtype, TensorShape((ctx.inputs[0].shape.dims ?? []) + [depth]))]
     }
@@ -38,7 +50,6 @@ extension Graph {
         let depthNode = try constant(Tensor(Int32(depth)), name: "OneHot/depth", file: file, line: line)
         let on = try constant(Double(onValue), like: dtype == .double ? constant(Tensor(0.0)) : constant(Tensor(Float(0))))
         let off = try constant(Double(offValue), like: on)
-        return try addOutput(OneHot.self, name: name, [indices, depthNode, on, off],
-                             attrs: ["T": .type(on.dtype), "TI": .type(indices.dtype), "axis": .int(-1)], file: file, line: line)
+        return try addOutput(OneHot.self, name: name, [indices, depthNode, on, off], OneHot.Attrs(axis: -1), file: file, line: line)
     }
 }

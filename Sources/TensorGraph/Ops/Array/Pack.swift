@@ -3,17 +3,29 @@
 /// Gradient: input i gets slice i of g along the axis.
 public enum Pack: Op {
     public static let wireName = "Pack"
+    public static let inputs: [ArgDef] = ["values: N * T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var N = 1
+        public var T: DType = .float
+        public var axis = 0
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.int("N", \.N, required: true), .type("T", \.T), .int("axis", \.axis)]
+
+        public func validate() throws(AttributeError) {
+            guard N >= 1 else { throw AttributeError("N", "must be at least 1, got \(N)") }
+        }
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        guard !ctx.inputs.isEmpty else { throw ctx.error("needs at least one input") }
-        let dtype = try ctx.commonDType()
+        let dtype = ctx.inputs[0].dtype
         var shape = ctx.inputs[0].shape
         for (i, s) in ctx.inputs.enumerated() {
             guard s.shape.isCompatible(with: shape) else { throw ctx.error("input \(i) has shape \(s.shape), expected \(shape)") }
             shape = shape.merged(with: s.shape)
         }
         guard var dims = shape.dims else { return [TensorSpec(dtype, .unknown)] }
-        let raw = try ctx.int("axis", default: 0)
+        let raw = ctx.attributes(Pack.self).axis
         guard let axis = normalizedAxis(raw, rank: dims.count + 1) else { throw ctx.error("axis \(raw) out of range") }
         dims.insert(ctx.inputs.count, at: axis)
         return [TensorSpec(dtype, TensorShape(dims))]
@@ -24,8 +36,7 @@ public enum Pack: Op {
         for i in 0..<n where ctx.input(i).shape != first.shape {
             throw ctx.error("input \(i) has shape \(ctx.input(i).shape), expected \(first.shape)")
         }
-        var axis = 0
-        if case .int(let a)? = ctx.node.attrs["axis"] { axis = normalizedAxis(a, rank: first.rank + 1) ?? 0 }
+        let axis = normalizedAxis(ctx.attributes(Pack.self).axis, rank: first.rank + 1) ?? 0
         var shape = first.shape
         shape.insert(n, at: axis)
         let out = try ctx.allocateOutput(0, first.dtype, shape)
@@ -40,8 +51,7 @@ public enum Pack: Op {
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let graph = ctx.graph, g = try ctx.grad()
         guard let rank = g.shape.rank else { throw TensorGraphError.invalidArgument("[Pack] gradient needs a known rank (node '\(ctx.node.name)')") }
-        var axis = 0
-        if let a = ctx.intAttr("axis") { axis = normalizedAxis(a, rank: rank) ?? 0 }
+        let axis = normalizedAxis(ctx.attributes(Pack.self).axis, rank: rank) ?? 0
         return try (0..<ctx.node.inputs.count).map { i in
             var begin = [Int](repeating: 0, count: rank), size = [Int](repeating: -1, count: rank)
             begin[axis] = i
@@ -54,8 +64,7 @@ public enum Pack: Op {
 extension Graph {
     /// `values` stacked along a new dimension at `axis`.
     public func stack(_ values: [Output], axis: Int = 0, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        guard let first = values.first else { throw TensorGraphError.invalidArgument("stack needs at least one value") }
-        return try addOutput(Pack.self, name: name, values, attrs: ["N": .int(values.count), "T": .type(first.dtype), "axis": .int(axis)],
-                             file: file, line: line)
+        guard !values.isEmpty else { throw TensorGraphError.invalidArgument("stack needs at least one value") }
+        return try addOutput(Pack.self, name: name, values, Pack.Attrs(axis: axis), file: file, line: line)
     }
 }

@@ -3,9 +3,16 @@
 /// Gradient: the slice of g that covers the original input.
 public enum Pad: Op {
     public static let wireName = "Pad"
+    public static let inputs: [ArgDef] = ["input: T", "paddings: Tpaddings"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var Tpaddings: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tpaddings", \.Tpaddings, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         let dtype = ctx.inputs[0].dtype
         guard let p = ctx.constantInts(1) else { return [TensorSpec(dtype, TensorShape(ctx.inputs[0].shape.dims.map { $0.map { _ in nil } }))] }
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, TensorShape(Array(repeating: nil, count: p.count / 2)))] }
@@ -45,6 +52,6 @@ extension Graph {
     public func pad(_ x: Output, paddings: [[Int]], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let p = try constant(Tensor(shape: [paddings.count, 2], scalars: paddings.flatMap { $0.map(Int32.init) }), name: "Pad/paddings",
                              file: file, line: line)
-        return try addOutput(Pad.self, name: name, [x, p], attrs: ["T": .type(x.dtype), "Tpaddings": .type(.int32)], file: file, line: line)
+        return try addOutput(Pad.self, name: name, [x, p], attrs: [:], file: file, line: line)
     }
 }

@@ -1,11 +1,18 @@
 /// A value the caller feeds at run time (`dtype`, `shape` with unknown dimensions allowed).
 public enum Placeholder: NonDifferentiableOp {
     public static let wireName = "Placeholder"
+    public static let inputs: [ArgDef] = []
+    public static let outputs: [ArgDef] = ["output: dtype"]
+    public struct Attrs: OpAttributes {
+        public var dtype: DType = .float
+        public var shape: TensorShape = .unknown
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("dtype", \.dtype), .shape("shape", \.shape)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(0)
-        let shape = (try? ctx.shape("shape")) ?? .unknown
-        return [TensorSpec(try ctx.type("dtype"), shape)]
+        let attrs = ctx.attributes(Placeholder.self)
+        return [TensorSpec(attrs.dtype, attrs.shape)]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
@@ -19,10 +26,17 @@ public enum Placeholder: NonDifferentiableOp {
 /// Gradient: g passes to the default input.
 public enum PlaceholderWithDefault: Op {
     public static let wireName = "PlaceholderWithDefault"
+    public static let inputs: [ArgDef] = ["input: dtype"]
+    public static let outputs: [ArgDef] = ["output: dtype"]
+    public struct Attrs: OpAttributes {
+        public var dtype: DType = .float
+        public var shape: TensorShape = .unknown
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("dtype", \.dtype), .shape("shape", \.shape, required: true)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        let shape = (try? ctx.shape("shape")) ?? ctx.inputs[0].shape
+        let shape = ctx.attributes(PlaceholderWithDefault.self).shape
         guard shape.isCompatible(with: ctx.inputs[0].shape) else {
             throw ctx.error("default of shape \(ctx.inputs[0].shape) does not fit shape \(shape)")
         }
@@ -38,7 +52,7 @@ extension Graph {
     /// A tensor to be fed at run time; `nil` dimensions accept any size.
     public func placeholder(_ dtype: DType, shape: TensorShape = .unknown, name: String? = nil,
                             file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Placeholder.self, name: name ?? "Placeholder", [], attrs: ["dtype": .type(dtype), "shape": .shape(shape)],
+        try addOutput(Placeholder.self, name: name ?? "Placeholder", [], Placeholder.Attrs(dtype: dtype, shape: shape),
                       file: file, line: line)
     }
 
@@ -46,7 +60,6 @@ extension Graph {
     public func placeholder(default defaultValue: Output, shape: TensorShape? = nil, name: String? = nil,
                             file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try addOutput(PlaceholderWithDefault.self, name: name ?? "PlaceholderWithDefault", [defaultValue],
-                      attrs: ["dtype": .type(defaultValue.dtype), "shape": .shape(shape ?? defaultValue.shape)],
-                      file: file, line: line)
+                      PlaceholderWithDefault.Attrs(shape: shape ?? defaultValue.shape), file: file, line: line)
     }
 }

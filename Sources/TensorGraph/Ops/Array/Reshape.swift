@@ -3,6 +3,14 @@
 /// Gradient: g reshaped to the input's shape.
 public enum Reshape: Op {
     public static let wireName = "Reshape"
+    public static let inputs: [ArgDef] = ["tensor: T", "shape: Tshape"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var Tshape: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tshape", \.Tshape, oneOf: .indices, required: false)]
+    }
 
     /// Resolves a −1 in `requested` against `count` elements; nil when impossible.
     static func resolve(_ requested: [Int], count: Int) -> [Int]? {
@@ -18,8 +26,6 @@ public enum Reshape: Op {
     }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        guard ctx.inputs[1].dtype == .int32 || ctx.inputs[1].dtype == .int64 else { throw ctx.error("shape must be int32 or int64") }
         let dtype = ctx.inputs[0].dtype
         guard let requested = ctx.constantInts(1) else {
             return [TensorSpec(dtype, ctx.inputs[1].shape.dims?.first.map { TensorShape(Array(repeating: nil, count: $0 ?? 0)) } ?? .unknown)]
@@ -58,9 +64,8 @@ extension Graph {
         return try reshape(x, to: shapeTensor, name: name, file: file, line: line)
     }
 
-    /// `x` with the shape held in an int32 vector.
+    /// `x` with the shape held in an int32 or int64 vector.
     public func reshape(_ x: Output, to shape: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Reshape.self, name: name, [x, shape], attrs: ["T": .type(x.dtype), "Tshape": .type(shape.dtype)],
-                      file: file, line: line)
+        try addOutput(Reshape.self, name: name, [x, shape], attrs: [:], file: file, line: line)
     }
 }

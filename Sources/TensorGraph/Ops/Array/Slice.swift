@@ -3,6 +3,14 @@
 /// Gradient: g padded with zeros back to the input's shape (needs the padding to be known while building).
 public enum Slice: Op {
     public static let wireName = "Slice"
+    public static let inputs: [ArgDef] = ["input: T", "begin: Index", "size: Index"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var Index: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Index", \.Index, oneOf: .indices)]
+    }
 
     /// Resolved (begin, size) for a concrete shape, or nil when out of range.
     static func resolve(_ shape: [Int], begin: [Int], size: [Int]) -> ([Int], [Int])? {
@@ -16,7 +24,6 @@ public enum Slice: Op {
     }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(3)
         let dtype = ctx.inputs[0].dtype
         guard let begin = ctx.constantInts(1), let size = ctx.constantInts(2) else { return [TensorSpec(dtype, .unknown)] }
         guard begin.count == size.count else { throw ctx.error("begin \(begin) and size \(size) differ in length") }
@@ -100,6 +107,6 @@ extension Graph {
     public func slice(_ x: Output, begin: [Int], size: [Int], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let b = try constant(Tensor(begin.map(Int32.init)), name: "Slice/begin", file: file, line: line)
         let s = try constant(Tensor(size.map(Int32.init)), name: "Slice/size", file: file, line: line)
-        return try addOutput(Slice.self, name: name, [x, b, s], attrs: ["T": .type(x.dtype), "Index": .type(.int32)], file: file, line: line)
+        return try addOutput(Slice.self, name: name, [x, b, s], attrs: [:], file: file, line: line)
     }
 }

@@ -3,11 +3,18 @@
 /// Gradient: g reshaped to the input's shape.
 public enum Squeeze: Op {
     public static let wireName = "Squeeze"
+    public static let inputs: [ArgDef] = ["input: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var squeezeDims: [Int] = []
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .ints("squeeze_dims", \.squeezeDims)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
         let dtype = ctx.inputs[0].dtype
-        let axes = try ctx.ints("squeeze_dims", default: [])
+        let axes = ctx.attributes(Squeeze.self).squeezeDims
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, .unknown)] }
         let normalized = try axes.map { a -> Int in
             guard let n = normalizedAxis(a, rank: dims.count) else { throw ctx.error("axis \(a) out of range for \(ctx.inputs[0].shape)") }
@@ -23,8 +30,7 @@ public enum Squeeze: Op {
 
     public static func compute(_ ctx: KernelContext) throws {
         let x = ctx.input(0)
-        var axes: [Int] = []
-        if case .ints(let a)? = ctx.node.attrs["squeeze_dims"] { axes = a.compactMap { normalizedAxis($0, rank: x.rank) } }
+        let axes = ctx.attributes(Squeeze.self).squeezeDims.compactMap { normalizedAxis($0, rank: x.rank) }
         if let bad = axes.first(where: { x.shape[$0] != 1 }) { throw ctx.error("cannot squeeze dimension \(bad) of shape \(x.shape)") }
         let shape = x.shape.enumerated().filter { axes.isEmpty ? $0.element != 1 : !axes.contains($0.offset) }.map(\.element)
         ctx.setOutput(0, x.reshaped(to: shape))
@@ -38,6 +44,6 @@ public enum Squeeze: Op {
 extension Graph {
     /// `x` without the size-1 dimensions `axes` (all size-1 dimensions when empty).
     public func squeeze(_ x: Output, axes: [Int] = [], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Squeeze.self, name: name, [x], attrs: ["T": .type(x.dtype), "squeeze_dims": .ints(axes)], file: file, line: line)
+        try addOutput(Squeeze.self, name: name, [x], Squeeze.Attrs(squeezeDims: axes), file: file, line: line)
     }
 }

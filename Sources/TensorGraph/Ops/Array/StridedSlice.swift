@@ -6,11 +6,28 @@
 public enum StridedSlice: Op {
     public static let wireName = "StridedSlice"
     public static var differentiability: Differentiability { .missing }
+    public static let inputs: [ArgDef] = ["input: T", "begin: Index", "end: Index", "strides: Index"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        /// TF also allows int16, which TensorGraph does not have.
+        public var Index: DType = .int32
+        public var beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .type("T", \.T), .type("Index", \.Index, oneOf: .indices),
+            .int("begin_mask", \.beginMask), .int("end_mask", \.endMask), .int("ellipsis_mask", \.ellipsisMask),
+            .int("new_axis_mask", \.newAxisMask), .int("shrink_axis_mask", \.shrinkAxisMask),
+        ]
+
+        public func validate() throws(AttributeError) {
+            guard ellipsisMask == 0 else { throw AttributeError("ellipsis_mask", "is not supported (must be 0), got \(ellipsisMask)") }
+            guard newAxisMask == 0 else { throw AttributeError("new_axis_mask", "is not supported (must be 0), got \(newAxisMask)") }
+        }
+    }
 
     /// Resolved (begin, length, stride) per dimension and the output shape.
-    static func plan(_ shape: [Int], begin: [Int], end: [Int], strides: [Int], attrs: Attributes) throws -> (ranges: [(Int, Int, Int)], out: [Int]) {
-        func mask(_ key: String) -> Int { if case .int(let v)? = attrs[key] { return v }; return 0 }
-        guard mask("ellipsis_mask") == 0, mask("new_axis_mask") == 0 else { throw TensorGraphError.invalidArgument("ellipsis_mask and new_axis_mask are not supported") }
+    static func plan(_ shape: [Int], begin: [Int], end: [Int], strides: [Int], attrs: Attrs) throws -> (ranges: [(Int, Int, Int)], out: [Int]) {
         guard begin.count == end.count, end.count == strides.count, begin.count <= shape.count else {
             throw TensorGraphError.invalidArgument("begin/end/strides lengths \(begin.count)/\(end.count)/\(strides.count) do not fit shape \(shape)")
         }
@@ -20,16 +37,16 @@ public enum StridedSlice: Op {
             guard d < begin.count else { ranges.append((0, n, 1)); out.append(n); continue }
             let s = strides[d]
             guard s > 0 else { throw TensorGraphError.invalidArgument("only positive strides are supported, got \(s)") }
-            let shrink = mask("shrink_axis_mask") & (1 << d) != 0
+            let shrink = attrs.shrinkAxisMask & (1 << d) != 0
             func clamp(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + n : v, 0), n) }
-            let b = mask("begin_mask") & (1 << d) != 0 ? 0 : clamp(begin[d])
+            let b = attrs.beginMask & (1 << d) != 0 ? 0 : clamp(begin[d])
             if shrink {
                 let index = begin[d] < 0 ? begin[d] + n : begin[d]
                 guard (0..<n).contains(index) else { throw TensorGraphError.invalidArgument("index \(begin[d]) out of range for dimension of size \(n)") }
                 ranges.append((index, 1, 1))
                 continue
             }
-            let e = mask("end_mask") & (1 << d) != 0 ? n : clamp(end[d])
+            let e = attrs.endMask & (1 << d) != 0 ? n : clamp(end[d])
             let length = e > b ? (e - b + s - 1) / s : 0
             ranges.append((b, length, s))
             out.append(length)
@@ -38,19 +55,17 @@ public enum StridedSlice: Op {
     }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(4)
-        let dtype = ctx.inputs[0].dtype
+        let dtype = ctx.inputs[0].dtype, attrs = ctx.attributes(StridedSlice.self)
         guard let shape = ctx.inputs[0].shape.concrete, let b = ctx.constantInts(1), let e = ctx.constantInts(2), let s = ctx.constantInts(3) else {
             // Rank is known when only the shrink mask removes dims.
             if let dims = ctx.inputs[0].shape.dims, let b = ctx.constantInts(1) {
-                let shrink = (try? ctx.int("shrink_axis_mask", default: 0)) ?? 0
-                let kept = dims.indices.filter { $0 >= b.count || shrink & (1 << $0) == 0 }
+                let kept = dims.indices.filter { $0 >= b.count || attrs.shrinkAxisMask & (1 << $0) == 0 }
                 return [TensorSpec(dtype, TensorShape(Array(repeating: nil, count: kept.count)))]
             }
             return [TensorSpec(dtype, .unknown)]
         }
         do {
-            return [TensorSpec(dtype, TensorShape(try plan(shape, begin: b, end: e, strides: s, attrs: ctx.attrs).out))]
+            return [TensorSpec(dtype, TensorShape(try plan(shape, begin: b, end: e, strides: s, attrs: attrs).out))]
         } catch let error as TensorGraphError {
             throw ctx.error(error.description)
         }
@@ -62,7 +77,7 @@ public enum StridedSlice: Op {
             throw ctx.error("begin, end and strides must be integers")
         }
         let (ranges, outShape): ([(Int, Int, Int)], [Int])
-        do { (ranges, outShape) = try plan(x.shape, begin: b, end: e, strides: s, attrs: ctx.node.attrs) } catch let error as TensorGraphError {
+        do { (ranges, outShape) = try plan(x.shape, begin: b, end: e, strides: s, attrs: ctx.attributes(StridedSlice.self)) } catch let error as TensorGraphError {
             throw ctx.error(error.description)
         }
         let out = try ctx.allocateOutput(0, x.dtype, outShape)
@@ -95,8 +110,7 @@ extension Graph {
         let e = try constant(Tensor(end.map(Int32.init)), name: "strided_slice/stack_1", file: file, line: line)
         let s = try constant(Tensor(strides.map(Int32.init)), name: "strided_slice/stack_2", file: file, line: line)
         return try addOutput(StridedSlice.self, name: name, [x, b, e, s],
-                             attrs: ["T": .type(x.dtype), "Index": .type(.int32), "begin_mask": .int(beginMask), "end_mask": .int(endMask),
-                                     "ellipsis_mask": .int(0), "new_axis_mask": .int(0), "shrink_axis_mask": .int(shrinkAxisMask)],
+                             StridedSlice.Attrs(beginMask: beginMask, endMask: endMask, shrinkAxisMask: shrinkAxisMask),
                              file: file, line: line)
     }
 }

@@ -3,9 +3,16 @@
 /// Gradient: g transposed by the inverse permutation.
 public enum Transpose: Op {
     public static let wireName = "Transpose"
+    public static let inputs: [ArgDef] = ["x: T", "perm: Tperm"]
+    public static let outputs: [ArgDef] = ["y: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var Tperm: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tperm", \.Tperm, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         guard let perm = ctx.constantInts(1) else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
         guard perm.sorted() == Array(0..<perm.count) else { throw ctx.error("perm \(perm) is not a permutation") }
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(ctx.inputs[0].dtype, TensorShape(Array(repeating: nil, count: perm.count)))] }
@@ -54,6 +61,6 @@ extension Graph {
     /// `x` with dimensions permuted by `perm`.
     public func transpose(_ x: Output, perm: [Int], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let p = try constant(Tensor(perm.map(Int32.init)), name: "Transpose/perm", file: file, line: line)
-        return try addOutput(Transpose.self, name: name, [x, p], attrs: ["T": .type(x.dtype), "Tperm": .type(.int32)], file: file, line: line)
+        return try addOutput(Transpose.self, name: name, [x, p], attrs: [:], file: file, line: line)
     }
 }

@@ -2,13 +2,24 @@
 ///
 /// Shapes: data [K, ...], ids [K] → [num_segments, ...]. Gradient for data: g gathered by ids
 /// (zero for rows whose id is out of range, which contributed nothing).
-public enum UnsortedSegmentSum: Op {
+public enum UnsortedSegmentSum: FloatKernelOp {
     public static let wireName = "UnsortedSegmentSum"
+    public static let inputs: [ArgDef] = ["data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public struct Attrs: OpAttributes {
+        /// TF allows every numeric type; the kernel takes float and double.
+        public var T: DType = .float
+        /// TF also allows int16, which TensorGraph does not have.
+        public var Tindices: DType = .int32
+        public var Tnumsegments: DType = .int32
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .type("T", \.T, oneOf: .floats), .type("Tindices", \.Tindices, oneOf: .indices),
+            .type("Tnumsegments", \.Tnumsegments, oneOf: .indices, required: false),
+        ]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(3)
-        try ctx.requireFloat(ctx.inputs[0].dtype)
-        guard ctx.inputs[1].dtype.isInteger, ctx.inputs[2].dtype.isInteger else { throw ctx.error("segment_ids and num_segments must be integers") }
         if let r = ctx.inputs[1].shape.rank, r != 1 { throw ctx.error("only rank-1 segment_ids are supported, got \(ctx.inputs[1].shape)") }
         let segments = ctx.constantInts(2)?.first
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(ctx.inputs[0].dtype, .unknown)] }
@@ -16,7 +27,7 @@ public enum UnsortedSegmentSum: Op {
         return [TensorSpec(ctx.inputs[0].dtype, TensorShape([segments] + dims.dropFirst()))]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let data = ctx.input(0)
         guard let ids = integerValues(ctx.input(1)), let segments = integerValues(ctx.input(2))?.first, segments >= 0,
               data.rank >= 1, ids.count == data.shape[0] else {
@@ -24,17 +35,10 @@ public enum UnsortedSegmentSum: Op {
         }
         let out = try ctx.allocateOutput(0, data.dtype, [segments] + data.shape.dropFirst())
         let row = data.shape.dropFirst().reduce(1, *)
-        func run<T: FloatScalar>(_: T.Type) {
-            let src = data.pointer(T.self), dst = out.pointer(T.self)
-            dst.update(repeating: 0, count: out.count)
-            for (k, id) in ids.enumerated() where (0..<segments).contains(id) {
-                for j in 0..<row { dst[id * row + j] += src[k * row + j] }
-            }
-        }
-        switch data.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(data.dtype)")
+        let src = data.pointer(T.self), dst = out.pointer(T.self)
+        dst.update(repeating: 0, count: out.count)
+        for (k, id) in ids.enumerated() where (0..<segments).contains(id) {
+            for j in 0..<row { dst[id * row + j] += src[k * row + j] }
         }
     }
 
@@ -57,8 +61,6 @@ extension Graph {
     public func unsortedSegmentSum(_ data: Output, segmentIDs: Output, numSegments: Int, name: String? = nil,
                                    file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let n = try constant(Tensor(Int32(numSegments)), name: "num_segments", file: file, line: line)
-        return try addOutput(UnsortedSegmentSum.self, name: name, [data, segmentIDs, n],
-                             attrs: ["T": .type(data.dtype), "Tindices": .type(segmentIDs.dtype), "Tnumsegments": .type(.int32)],
-                             file: file, line: line)
+        return try addOutput(UnsortedSegmentSum.self, name: name, [data, segmentIDs, n], attrs: [:], file: file, line: line)
     }
 }

@@ -21,10 +21,10 @@ public enum Sign: UnaryFloatOp {
 extension Graph {
     /// Elementwise absolute value.
     public func abs(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Abs.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Abs.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// Elementwise sign.
     public func sign(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Sign.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Sign.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }

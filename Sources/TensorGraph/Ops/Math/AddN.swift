@@ -3,10 +3,21 @@
 /// Gradient: g for every input.
 public enum AddN: Op {
     public static let wireName = "AddN"
+    public static let inputs: [ArgDef] = ["inputs: N * T"]
+    public static let outputs: [ArgDef] = ["sum: T"]
+    /// `T` is limited to the kernel's types (TF also allows the other number types and variant).
+    public struct Attrs: OpAttributes {
+        public var N = 1
+        public var T: DType = .float
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.int("N", \.N, required: true), .type("T", \.T, oneOf: .numeric)]
+        public func validate() throws(AttributeError) {
+            guard N >= 1 else { throw AttributeError("N", "must be at least 1, got \(N)") }
+        }
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        guard !ctx.inputs.isEmpty else { throw ctx.error("needs at least one input") }
-        let dtype = try ctx.commonDType()
+        let dtype = ctx.attributes(AddN.self).T
         var shape = ctx.inputs[0].shape
         for (i, spec) in ctx.inputs.enumerated() {
             guard spec.shape.isCompatible(with: shape) else {
@@ -50,8 +61,7 @@ public enum AddN: Op {
 extension Graph {
     /// Sum of tensors of the same shape.
     public func addN(_ inputs: [Output], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        guard let first = inputs.first else { throw TensorGraphError.invalidArgument("addN needs at least one input") }
-        return try addOutput(AddN.self, name: name, inputs, attrs: ["N": .int(inputs.count), "T": .type(first.dtype)],
-                             file: file, line: line)
+        guard !inputs.isEmpty else { throw TensorGraphError.invalidArgument("addN needs at least one input") }
+        return try addOutput(AddN.self, name: name, inputs, AddN.Attrs(), file: file, line: line)
     }
 }

@@ -14,7 +14,7 @@ public enum AddV2: BinaryArithmeticOp {
 extension Graph {
     /// Elementwise sum with broadcasting.
     public func add(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(AddV2.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(AddV2.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
 }
 

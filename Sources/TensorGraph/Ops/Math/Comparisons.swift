@@ -3,40 +3,61 @@
 /// x == y.
 public enum Equal: ComparisonOp {
     public static let wireName = "Equal"
+    public typealias Attrs = EqualityAttributes
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a == b }
 }
 /// x != y.
 public enum NotEqual: ComparisonOp {
     public static let wireName = "NotEqual"
+    public typealias Attrs = EqualityAttributes
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a != b }
 }
 /// x > y.
 public enum Greater: ComparisonOp {
     public static let wireName = "Greater"
+    public typealias Attrs = TypeAttributes<OrderedTypes>
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a > b }
 }
 /// x >= y.
 public enum GreaterEqual: ComparisonOp {
     public static let wireName = "GreaterEqual"
+    public typealias Attrs = TypeAttributes<OrderedTypes>
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a >= b }
 }
 /// x < y.
 public enum Less: ComparisonOp {
     public static let wireName = "Less"
+    public typealias Attrs = TypeAttributes<OrderedTypes>
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a < b }
 }
 /// x <= y.
 public enum LessEqual: ComparisonOp {
     public static let wireName = "LessEqual"
+    public typealias Attrs = TypeAttributes<OrderedTypes>
     @inline(__always) public static func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { a <= b }
 }
+
+/// Equal's and NotEqual's attributes: `T` (any type) and `incompatible_shape_error` (TF's default true:
+/// shapes that do not broadcast are an error rather than a scalar false).
+public struct EqualityAttributes: OpAttributes {
+    public var T: DType = .float
+    public var incompatibleShapeError = true
+    public static let defaults = EqualityAttributes()
+    public static let fields: [AttrField<EqualityAttributes>] = [
+        .type("T", \.T, oneOf: AnyTypes.types), .bool("incompatible_shape_error", \.incompatibleShapeError),
+    ]
+    public func validate() throws(AttributeError) {
+        guard incompatibleShapeError else { throw AttributeError("incompatible_shape_error", "only true is supported") }
+    }
+}
+
+/// The ordered comparisons' `T`: TF's real number types (no bool).
+public enum OrderedTypes: DTypeSet { public static let types: [DType] = [.float, .double, .int32, .uint8, .int64] }
 
 extension Graph {
     private func comparison(_ op: any ComparisonOp.Type, _ x: Output, _ y: Output, _ name: String?,
                             _ file: StaticString, _ line: UInt) throws -> Output {
-        var attrs: Attributes = ["T": .type(x.dtype)]
-        if op == Equal.self || op == NotEqual.self { attrs["incompatible_shape_error"] = .bool(true) }
-        return try addOutput(op, name: name, [x, y], attrs: attrs, file: file, line: line)
+        try addOutput(op, name: name, [x, y], attrs: [:], file: file, line: line)
     }
     public func equal(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try comparison(Equal.self, x, y, name, file, line)

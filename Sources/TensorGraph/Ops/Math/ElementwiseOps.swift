@@ -2,26 +2,20 @@
 /// supplies only its scalar function and gradient rule.
 
 /// An op applying a scalar function to each element of one float tensor.
-public protocol UnaryFloatOp: Op {
+public protocol UnaryFloatOp: FloatKernelOp where Attrs == TypeAttributes<FloatTypes> {
     static func apply<T: FloatScalar>(_ x: T) -> T
 }
 
 extension UnaryFloatOp {
+    public static var inputs: [ArgDef] { ["x: T"] }
+    public static var outputs: [ArgDef] { ["y: T"] }
     public static var writesElementwise: Bool { true }
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        try ctx.requireFloat(ctx.inputs[0].dtype)
-        return [ctx.inputs[0]]
-    }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
-        switch x.dtype {
-        case .float: unaryKernel(Self.self, x.pointer(Float.self), out.pointer(Float.self), x.count)
-        case .double: unaryKernel(Self.self, x.pointer(Double.self), out.pointer(Double.self), x.count)
-        default: throw ctx.error("no kernel for dtype \(x.dtype)")
-        }
+        unaryKernel(Self.self, x.pointer(T.self), out.pointer(T.self), x.count)
     }
 }
 
@@ -50,24 +44,23 @@ struct ActivationGradJob<O: ActivationGradOp, T: FloatScalar>: RangeJob {
 }
 
 /// An op combining two tensors elementwise with numpy broadcasting (float, and optionally integer).
-public protocol BinaryArithmeticOp: Op {
+public protocol BinaryArithmeticOp: Op where Attrs == TypeAttributes<NumericTypes> {
     static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T
     /// Integer version; nil when the op is float-only.
     static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T?
 }
 
 extension BinaryArithmeticOp {
+    public static var inputs: [ArgDef] { ["x: T", "y: T"] }
+    public static var outputs: [ArgDef] { ["z: T"] }
     public static var broadcastsInputs: Bool { true }
     public static var writesElementwise: Bool { true }
     public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { nil }
     static var supportsIntegers: Bool { applyInteger(Int32(1), Int32(1)) != nil }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = try ctx.commonDType()
-        guard dtype.isFloatingPoint || (supportsIntegers && (dtype == .int32 || dtype == .int64)) else {
-            throw ctx.error("unsupported dtype \(dtype)")
-        }
+        let dtype = ctx.inputs[0].dtype
+        guard dtype.isFloatingPoint || supportsIntegers else { throw ctx.error("\(wireName) has no \(dtype) kernel") }
         guard let shape = TensorShape.broadcast(ctx.inputs[0].shape, ctx.inputs[1].shape) else {
             throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) are not broadcast-compatible")
         }
@@ -99,9 +92,9 @@ public protocol ComparisonOp: NonDifferentiableOp {
 }
 
 extension ComparisonOp {
+    public static var inputs: [ArgDef] { ["x: T", "y: T"] }
+    public static var outputs: [ArgDef] { ["z: bool"] }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        _ = try ctx.commonDType()
         guard let shape = TensorShape.broadcast(ctx.inputs[0].shape, ctx.inputs[1].shape) else {
             throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) are not broadcast-compatible")
         }
@@ -129,31 +122,27 @@ extension ComparisonOp {
 }
 
 /// A gradient op `f(y, dy)` of an activation, given its forward output `y` (TanhGrad, SigmoidGrad) or input (ReluGrad).
-public protocol ActivationGradOp: Op {
+public protocol ActivationGradOp: FloatKernelOp where Attrs == TypeAttributes<FloatTypes> {
     static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T
 }
 
 extension ActivationGradOp {
+    /// TF's argument names differ per op (`y, dy`; `gradients, features`); the types do not.
+    public static var inputs: [ArgDef] { ["a: T", "b: T"] }
+    public static var outputs: [ArgDef] { ["backprops: T"] }
     public static var writesElementwise: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
+        let dtype = ctx.inputs[0].dtype
         guard ctx.inputs[0].shape.isCompatible(with: ctx.inputs[1].shape) else {
             throw ctx.error("shapes \(ctx.inputs[0].shape) and \(ctx.inputs[1].shape) must match")
         }
         return [TensorSpec(dtype, ctx.inputs[0].shape.merged(with: ctx.inputs[1].shape))]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
-        if ctx.inputCount == 3 { return try fusedMaxPoolReluGrad(ctx) }
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let y = ctx.input(0), dy = ctx.input(1)
         guard y.shape == dy.shape else { throw ctx.error("shapes \(y.shape) and \(dy.shape) must match") }
         let out = try ctx.allocateOutput(0, y.dtype, y.shape)
-        switch y.dtype {
-        case .float: activationGradKernel(Self.self, y.pointer(Float.self), dy.pointer(Float.self), out.pointer(Float.self), y.count)
-        case .double: activationGradKernel(Self.self, y.pointer(Double.self), dy.pointer(Double.self), out.pointer(Double.self), y.count)
-        default: throw ctx.error("no kernel for dtype \(y.dtype)")
-        }
+        activationGradKernel(Self.self, y.pointer(T.self), dy.pointer(T.self), out.pointer(T.self), y.count)
     }
 }

@@ -10,6 +10,6 @@ public enum Exp: UnaryFloatOp {
 extension Graph {
     /// Elementwise e^x.
     public func exp(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Exp.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Exp.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }

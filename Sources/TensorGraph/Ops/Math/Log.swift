@@ -10,6 +10,6 @@ public enum Log: UnaryFloatOp {
 extension Graph {
     /// Elementwise natural logarithm.
     public func log(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Log.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Log.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }

@@ -33,10 +33,10 @@ private func selectGradient(_ ctx: GradientContext, mask: Output) throws -> [Out
 extension Graph {
     /// Elementwise maximum with broadcasting.
     public func maximum(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Maximum.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Maximum.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
     /// Elementwise minimum with broadcasting.
     public func minimum(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Minimum.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Minimum.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
 }

@@ -14,7 +14,7 @@ public enum Mul: BinaryArithmeticOp {
 extension Graph {
     /// Elementwise product with broadcasting.
     public func mul(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Mul.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Mul.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
 }
 

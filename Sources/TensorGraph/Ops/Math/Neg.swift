@@ -10,7 +10,7 @@ public enum Neg: UnaryFloatOp {
 extension Graph {
     /// Elementwise negation.
     public func neg(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Neg.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Neg.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }
 

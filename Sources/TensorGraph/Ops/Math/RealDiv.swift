@@ -13,7 +13,7 @@ public enum RealDiv: BinaryArithmeticOp {
 extension Graph {
     /// Elementwise quotient with broadcasting.
     public func div(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(RealDiv.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(RealDiv.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
 }
 

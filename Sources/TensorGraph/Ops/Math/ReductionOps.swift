@@ -1,17 +1,27 @@
 /// Shared machinery for Sum, Mean, Max, Min and Prod: `(input, reduction_indices)` with `keep_dims`.
-public protocol ReductionOp: Op {
+public protocol ReductionOp: Op where Attrs == ReductionAttributes {
     static var kind: ReductionKind { get }
 }
 
+/// The attributes TF declares for every reduction (`keep_dims`, `T`, `Tidx`). `T` is limited to the
+/// types the kernels take (TF's Max/Min also allow quantized types, Sum/Mean/Prod complex ones).
+public struct ReductionAttributes: OpAttributes {
+    public var keepDims = false
+    public var T: DType = .float
+    public var Tidx: DType = .int32
+    public static let defaults = ReductionAttributes()
+    public static let fields: [AttrField<ReductionAttributes>] = [
+        .bool("keep_dims", \.keepDims), .type("T", \.T, oneOf: .numeric), .type("Tidx", \.Tidx, oneOf: .indices, required: false),
+    ]
+}
+
 extension ReductionOp {
+    public static var inputs: [ArgDef] { ["input: T", "reduction_indices: Tidx"] }
+    public static var outputs: [ArgDef] { ["output: T"] }
+
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = ctx.inputs[0].dtype
-        guard dtype.isFloatingPoint || dtype == .int32 || dtype == .int64 else { throw ctx.error("unsupported dtype \(dtype)") }
-        guard ctx.inputs[1].dtype == .int32 || ctx.inputs[1].dtype == .int64 else {
-            throw ctx.error("reduction_indices must be int32 or int64, got \(ctx.inputs[1].dtype)")
-        }
-        let keepDims = ctx.bool("keep_dims", default: false)
+        let attrs = ctx.attributes(Self.self)
+        let (dtype, keepDims) = (attrs.T, attrs.keepDims)
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, .unknown)] }
         guard let rawAxes = ctx.constantInts(1) else {
             return [TensorSpec(dtype, keepDims ? TensorShape(Array(repeating: nil, count: dims.count)) : .unknown)]
@@ -31,7 +41,7 @@ extension ReductionOp {
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        let x = ctx.input(0)
+        let x = ctx.input(0), keepDims = ctx.attributes(Self.self).keepDims
         let (axes, shape) = try ctx.derived(valuesOf: 0b10) { () throws -> ([Int], [Int]) in
             guard let raw = integerValues(ctx.input(1)) else { throw ctx.error("reduction_indices must be integers") }
             var axes: [Int] = []
@@ -40,7 +50,7 @@ extension ReductionOp {
                 if !axes.contains(axis) { axes.append(axis) }
             }
             axes.sort()
-            return (axes, reducedShape(x.shape, axes: axes, keepDims: ctx.node.attrs["keep_dims"] == .bool(true)))
+            return (axes, reducedShape(x.shape, axes: axes, keepDims: keepDims))
         }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
@@ -64,7 +74,7 @@ extension GradientContext {
 
     /// `t` (shaped like the reduction's output) reshaped to the input's rank with 1s at reduced axes.
     func keptDims(_ t: Output) throws -> Output {
-        if boolAttr("keep_dims") { return t }
+        if let op = node.op as? any ReductionOp.Type, attributes(op).keepDims { return t }
         let axes = try reductionAxes()
         let dims = input(0).shape.dims!
         var kept: [Int?] = []
@@ -79,7 +89,7 @@ extension GradientContext {
 }
 
 extension Graph {
-    func reduction(_ op: any ReductionOp.Type, _ x: Output, axes: [Int]?, keepDims: Bool, name: String?,
+    func reduction<R: ReductionOp>(_ op: R.Type, _ x: Output, axes: [Int]?, keepDims: Bool, name: String?,
                    file: StaticString, line: UInt) throws -> Output {
         let allAxes: [Int]
         if let axes {
@@ -97,7 +107,7 @@ extension Graph {
         let indices = try addNode(Const.self, exactName: nodeName + "/reduction_indices", inputs: [],
                                   attrs: Const.attributes(Tensor(allAxes.map(Int32.init))), controlInputs: [], location: location)
         let node = try addNode(op, exactName: nodeName, inputs: [x.endpoint, Endpoint(node: indices.id, index: 0)],
-                               attrs: ["T": .type(x.dtype), "Tidx": .type(.int32), "keep_dims": .bool(keepDims)],
+                               attrs: R.builderAttributes(ReductionAttributes(keepDims: keepDims)),
                                controlInputs: [], location: location)
         return Output(graph: self, node: node, index: 0)
     }

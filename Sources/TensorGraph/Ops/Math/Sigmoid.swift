@@ -14,6 +14,8 @@ public enum Sigmoid: UnaryFloatOp {
 /// Gradient: d/dy = g·dy·(1 − 2y), d/d(dy) = SigmoidGrad(y, g).
 public enum SigmoidGrad: ActivationGradOp {
     public static let wireName = "SigmoidGrad"
+    public static let inputs: [ArgDef] = ["y: T", "dy: T"]
+    public static let outputs: [ArgDef] = ["z: T"]
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * y * (1 - y) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), dy = ctx.input(1), grad = try ctx.grad()
@@ -25,10 +27,10 @@ public enum SigmoidGrad: ActivationGradOp {
 extension Graph {
     /// Elementwise logistic sigmoid.
     public func sigmoid(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Sigmoid.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Sigmoid.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// `dy · y · (1 − y)`.
     public func sigmoidGrad(_ y: Output, _ dy: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(SigmoidGrad.self, [y, dy], attrs: ["T": .type(y.dtype)], file: file, line: line)
+        try addOutput(SigmoidGrad.self, [y, dy], attrs: [:], file: file, line: line)
     }
 }

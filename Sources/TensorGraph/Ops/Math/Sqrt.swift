@@ -14,6 +14,8 @@ public enum Sqrt: UnaryFloatOp {
 /// Gradient: d/dy = −g · out / y, d/d(dy) = g · 0.5 / y.
 public enum SqrtGrad: ActivationGradOp {
     public static let wireName = "SqrtGrad"
+    public static let inputs: [ArgDef] = ["y: T", "dy: T"]
+    public static let outputs: [ArgDef] = ["z: T"]
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * 0.5 / y }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), grad = try ctx.grad()
@@ -24,10 +26,10 @@ public enum SqrtGrad: ActivationGradOp {
 extension Graph {
     /// Elementwise square root.
     public func sqrt(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Sqrt.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Sqrt.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// `dy · 0.5 / y`.
     public func sqrtGrad(_ y: Output, _ dy: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(SqrtGrad.self, [y, dy], attrs: ["T": .type(y.dtype)], file: file, line: line)
+        try addOutput(SqrtGrad.self, [y, dy], attrs: [:], file: file, line: line)
     }
 }

@@ -13,6 +13,6 @@ public enum Square: UnaryFloatOp {
 extension Graph {
     /// Elementwise square.
     public func square(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Square.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Square.self, name: name, [x], attrs: [:], file: file, line: line)
     }
 }

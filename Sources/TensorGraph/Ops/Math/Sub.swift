@@ -14,7 +14,7 @@ public enum Sub: BinaryArithmeticOp {
 extension Graph {
     /// Elementwise difference with broadcasting.
     public func sub(_ x: Output, _ y: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Sub.self, name: name, [x, y], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Sub.self, name: name, [x, y], attrs: [:], file: file, line: line)
     }
 }
 

@@ -19,7 +19,6 @@ extension Graph {
 
     /// Sum over axes given as a tensor (for gradients with runtime shapes).
     func sum(_ x: Output, axes: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Sum.self, [x, axes], attrs: ["T": .type(x.dtype), "Tidx": .type(axes.dtype), "keep_dims": .bool(false)],
-                      file: file, line: line)
+        try addOutput(Sum.self, [x, axes], Sum.Attrs(), file: file, line: line)
     }
 }

@@ -39,6 +39,8 @@ func fastTanh(_ value: Float) -> Float {
 /// Gradient: d/dy = −2·y·dy·g, d/d(dy) = TanhGrad(y, g).
 public enum TanhGrad: ActivationGradOp {
     public static let wireName = "TanhGrad"
+    public static let inputs: [ArgDef] = ["y: T", "dy: T"]
+    public static let outputs: [ArgDef] = ["z: T"]
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * (1 - y * y) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), dy = ctx.input(1), grad = try ctx.grad()
@@ -50,10 +52,10 @@ public enum TanhGrad: ActivationGradOp {
 extension Graph {
     /// Elementwise tanh.
     public func tanh(_ x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(Tanh.self, name: name, [x], attrs: ["T": .type(x.dtype)], file: file, line: line)
+        try addOutput(Tanh.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// `dy · (1 − y²)`.
     public func tanhGrad(_ y: Output, _ dy: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(TanhGrad.self, [y, dy], attrs: ["T": .type(y.dtype)], file: file, line: line)
+        try addOutput(TanhGrad.self, [y, dy], attrs: [:], file: file, line: line)
     }
 }

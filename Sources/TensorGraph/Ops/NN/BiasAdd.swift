@@ -1,14 +1,13 @@
 /// Adds a bias vector along the last (channel) dimension: [..., C] + [C] → [..., C] (NHWC).
 ///
 /// Gradient: (g, BiasAddGrad(g)).
-public enum BiasAdd: Op {
+public enum BiasAdd: FloatKernelOp {
     public static let wireName = "BiasAdd"
+    public static let inputs: [ArgDef] = ["value: T", "bias: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public typealias Attrs = BiasAttributes
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
-        guard try ctx.string("data_format", default: "NHWC") == "NHWC" else { throw ctx.error("only data_format NHWC is supported") }
         let value = ctx.inputs[0].shape, bias = ctx.inputs[1].shape
         if let r = value.rank, r < 2 { throw ctx.error("value must have rank >= 2, got \(value)") }
         if let r = bias.rank, r != 1 { throw ctx.error("bias must be rank 1, got \(bias)") }
@@ -18,22 +17,15 @@ public enum BiasAdd: Op {
         return [ctx.inputs[0]]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0), bias = ctx.input(1)
         guard x.rank >= 2, bias.rank == 1, x.shape.last == bias.count else {
             throw ctx.error("bias \(bias.shape) does not match value \(x.shape)")
         }
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
-        func run<T: FloatScalar>(_: T.Type) {
-            let c = bias.count, rows = x.count / Swift.max(c, 1)
-            let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
-            Parallelism.forRanges(rows, work: x.count, minimumWork: 1 << 15, BiasAddRows(src: src, bias: b, dst: dst, c: c))
-        }
-        switch x.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(x.dtype)")
-        }
+        let c = bias.count, rows = x.count / Swift.max(c, 1)
+        let src = x.pointer(T.self), b = bias.pointer(T.self), dst = out.pointer(T.self)
+        Parallelism.forRanges(rows, work: x.count, minimumWork: 1 << 15, BiasAddRows(src: src, bias: b, dst: dst, c: c))
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
@@ -45,41 +37,30 @@ public enum BiasAdd: Op {
 /// Sums a gradient over all but the last dimension: [..., C] → [C].
 ///
 /// Gradient: g broadcast back to the input's shape.
-public enum BiasAddGrad: Op {
+public enum BiasAddGrad: FloatKernelOp {
     public static let wireName = "BiasAddGrad"
+    public static let inputs: [ArgDef] = ["out_backprop: T"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public typealias Attrs = BiasAttributes
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        try ctx.requireFloat(ctx.inputs[0].dtype)
-        guard try ctx.string("data_format", default: "NHWC") == "NHWC" else { throw ctx.error("only data_format NHWC is supported") }
         if let r = ctx.inputs[0].shape.rank, r < 2 { throw ctx.error("input must have rank >= 2, got \(ctx.inputs[0].shape)") }
         return [TensorSpec(ctx.inputs[0].dtype, TensorShape([ctx.inputs[0].shape.dims?.last ?? nil]))]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let g = ctx.input(0)
         guard g.rank >= 2 else { throw ctx.error("input must have rank >= 2, got \(g.shape)") }
         let c = g.shape[g.rank - 1]
         let out = try ctx.allocateOutput(0, g.dtype, ctx.derived { [c] })
-        if let fused = ctx.partner, fused.channelSumsRun == fused.runCounter, let sums = fused.channelSums {
-            // The fused ReluGrad before this step already summed its output per channel.
-            return out.storage.pointer.copyMemory(from: sums, byteCount: c * g.dtype.byteCount)
-        }
         // Each worker sums a contiguous block of rows into its own partial; partials are added in order.
         let rows = g.count / Swift.max(c, 1)
         let workers = g.count >= 1 << 15 ? Swift.min(Parallelism.workers, Swift.max(rows, 1)) : 1
-        func run<T: FloatScalar>(_: T.Type) throws {
-            let src = g.pointer(T.self), dst = out.pointer(T.self)
-            let partials = try ctx.scratch(T.self, count: workers * c)
-            Parallelism.run(workers: workers, BiasGradPartials(src: src, partials: partials, rows: rows, c: c, workers: workers))
-            for j in 0..<c { dst[j] = partials[j] }
-            for w in 1..<workers { for j in 0..<c { dst[j] += partials[w * c + j] } }
-        }
-        switch g.dtype {
-        case .float: try run(Float.self)
-        case .double: try run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(g.dtype)")
-        }
+        let src = g.pointer(T.self), dst = out.pointer(T.self)
+        let partials = try ctx.scratch(T.self, count: workers * c)
+        Parallelism.run(workers: workers, BiasGradPartials(src: src, partials: partials, rows: rows, c: c, workers: workers))
+        for j in 0..<c { dst[j] = partials[j] }
+        for w in 1..<workers { for j in 0..<c { dst[j] += partials[w * c + j] } }
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
@@ -88,16 +69,27 @@ public enum BiasAddGrad: Op {
     }
 }
 
+/// BiasAdd's and BiasAddGrad's attributes: `T` and `data_format` (TensorGraph runs NHWC).
+public struct BiasAttributes: OpAttributes {
+    public var T: DType = .float
+    public var dataFormat = "NHWC"
+    public static let defaults = BiasAttributes()
+    public static let fields: [AttrField<BiasAttributes>] = [
+        .type("T", \.T, oneOf: .floats), .string("data_format", \.dataFormat, oneOf: ["NHWC", "NCHW"]),
+    ]
+    public func validate() throws(AttributeError) {
+        guard dataFormat == "NHWC" else { throw AttributeError("data_format", "only NHWC is supported, got \(dataFormat)") }
+    }
+}
+
 extension Graph {
     /// `value + bias` along the last dimension.
     public func biasAdd(_ value: Output, _ bias: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(BiasAdd.self, name: name, [value, bias],
-                      attrs: ["T": .type(value.dtype), "data_format": .string("NHWC")], file: file, line: line)
+        try addOutput(BiasAdd.self, name: name, [value, bias], BiasAttributes(), file: file, line: line)
     }
     /// Sum over all but the last dimension.
     public func biasAddGrad(_ grad: Output, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        try addOutput(BiasAddGrad.self, [grad], attrs: ["T": .type(grad.dtype), "data_format": .string("NHWC")],
-                      file: file, line: line)
+        try addOutput(BiasAddGrad.self, [grad], BiasAttributes(), file: file, line: line)
     }
 }
 

@@ -4,13 +4,14 @@
 /// Gradient: features get g[:, None] · backprop (plus the second-order term when the backprop
 /// output itself is differentiated); labels get g[:, None] · −log_softmax(features) (minus the
 /// gradient arriving at backprop).
-public enum SoftmaxCrossEntropyWithLogits: Op {
+public enum SoftmaxCrossEntropyWithLogits: FloatKernelOp {
     public static let wireName = "SoftmaxCrossEntropyWithLogits"
+    public static let inputs: [ArgDef] = ["features: T", "labels: T"]
+    public static let outputs: [ArgDef] = ["loss: T", "backprop: T"]
+    public typealias Attrs = TypeAttributes<FloatTypes>
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
+        let dtype = ctx.inputs[0].dtype
         let f = ctx.inputs[0].shape, l = ctx.inputs[1].shape
         for (label, s) in [("features", f), ("labels", l)] where s.rank != nil && s.rank != 2 {
             throw ctx.error("\(label) must be rank 2, got \(s)")
@@ -20,7 +21,7 @@ public enum SoftmaxCrossEntropyWithLogits: Op {
         return [TensorSpec(dtype, TensorShape([shape.dims?[0] ?? nil])), TensorSpec(dtype, shape)]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let logits = ctx.input(0), labels = ctx.input(1)
         guard logits.rank == 2, logits.shape == labels.shape else {
             throw ctx.error("features \(logits.shape) and labels \(labels.shape) must be equal rank-2 shapes")
@@ -28,25 +29,18 @@ public enum SoftmaxCrossEntropyWithLogits: Op {
         let rows = logits.shape[0], columns = logits.shape[1]
         let loss = try ctx.allocateOutput(0, logits.dtype, ctx.derived { [rows] })
         let backprop = try ctx.allocateOutput(1, logits.dtype, logits.shape)
-        func run<T: FloatScalar>(_: T.Type) {
-            let x = logits.pointer(T.self), y = labels.pointer(T.self)
-            let l = loss.pointer(T.self), b = backprop.pointer(T.self)
-            softmaxRows(x, b, rows: rows, columns: columns, log: true)
-            for r in 0..<rows {
-                var total: T = 0
-                for j in 0..<columns {
-                    let k = r * columns + j
-                    let logP = b[k]
-                    if y[k] != 0 { total -= y[k] * logP }
-                    b[k] = T.exp(logP) - y[k]
-                }
-                l[r] = total
+        let x = logits.pointer(T.self), y = labels.pointer(T.self)
+        let l = loss.pointer(T.self), b = backprop.pointer(T.self)
+        softmaxRows(x, b, rows: rows, columns: columns, log: true)
+        for r in 0..<rows {
+            var total: T = 0
+            for j in 0..<columns {
+                let k = r * columns + j
+                let logP = b[k]
+                if y[k] != 0 { total -= y[k] * logP }
+                b[k] = T.exp(logP) - y[k]
             }
-        }
-        switch logits.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(logits.dtype)")
+            l[r] = total
         }
     }
 
@@ -75,7 +69,7 @@ extension Graph {
     public func softmaxCrossEntropyWithLogits(labels: Output, logits: Output, name: String? = nil,
                                               file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let node = try addNode(SoftmaxCrossEntropyWithLogits.self, name: name, inputs: [logits, labels],
-                               attrs: ["T": .type(logits.dtype)], location: SourceLocation(file: file, line: line))
+                               attrs: [:], location: SourceLocation(file: file, line: line))
         return Output(graph: self, node: node, index: 0)
     }
 }

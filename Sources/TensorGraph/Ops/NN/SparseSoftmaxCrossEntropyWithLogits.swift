@@ -2,16 +2,19 @@
 ///
 /// Shapes: features [N, C], labels [N] (int32/int64, each in 0..<C) → loss [N], backprop [N, C].
 /// Gradient: features get g[:, None] · backprop (plus the second-order term); labels get none.
-public enum SparseSoftmaxCrossEntropyWithLogits: Op {
+public enum SparseSoftmaxCrossEntropyWithLogits: FloatKernelOp {
     public static let wireName = "SparseSoftmaxCrossEntropyWithLogits"
+    public static let inputs: [ArgDef] = ["features: T", "labels: Tlabels"]
+    public static let outputs: [ArgDef] = ["loss: T", "backprop: T"]
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var tlabels: DType = .int64
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .floats), .type("Tlabels", \.tlabels, oneOf: .indices, required: false)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
         let dtype = ctx.inputs[0].dtype
-        try ctx.requireFloat(dtype)
-        guard ctx.inputs[1].dtype == .int32 || ctx.inputs[1].dtype == .int64 else {
-            throw ctx.error("labels must be int32 or int64, got \(ctx.inputs[1].dtype)")
-        }
         let f = ctx.inputs[0].shape, l = ctx.inputs[1].shape
         if let r = f.rank, r != 2 { throw ctx.error("features must be rank 2, got \(f)") }
         if let r = l.rank, r != 1 { throw ctx.error("labels must be rank 1, got \(l)") }
@@ -20,9 +23,9 @@ public enum SparseSoftmaxCrossEntropyWithLogits: Op {
         return [TensorSpec(dtype, TensorShape([n0 ?? n1])), TensorSpec(dtype, TensorShape([n0 ?? n1, f.dims?[1] ?? nil]))]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let logits = ctx.input(0), labelTensor = ctx.input(1)
-        guard logits.rank == 2, labelTensor.dtype == .int32 || labelTensor.dtype == .int64, labelTensor.rank == 1,
+        guard logits.rank == 2, labelTensor.rank == 1,
               labelTensor.count == logits.shape[0] else {
             throw ctx.error("features \(logits.shape) need one integer label per row, got labels of shape \(labelTensor.shape)")
         }
@@ -33,20 +36,13 @@ public enum SparseSoftmaxCrossEntropyWithLogits: Op {
         }
         let loss = try ctx.allocateOutput(0, logits.dtype, ctx.derived { [rows] })
         let backprop = try ctx.allocateOutput(1, logits.dtype, logits.shape)
-        func run<T: FloatScalar>(_: T.Type) {
-            let x = logits.pointer(T.self), l = loss.pointer(T.self), b = backprop.pointer(T.self)
-            softmaxRows(x, b, rows: rows, columns: columns, log: true)
-            for r in 0..<rows {
-                let target = r * columns + labels[r]
-                l[r] = -b[target]
-                for j in 0..<columns { b[r * columns + j] = T.exp(b[r * columns + j]) }
-                b[target] -= 1
-            }
-        }
-        switch logits.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(logits.dtype)")
+        let x = logits.pointer(T.self), l = loss.pointer(T.self), b = backprop.pointer(T.self)
+        softmaxRows(x, b, rows: rows, columns: columns, log: true)
+        for r in 0..<rows {
+            let target = r * columns + labels[r]
+            l[r] = -b[target]
+            for j in 0..<columns { b[r * columns + j] = T.exp(b[r * columns + j]) }
+            b[target] -= 1
         }
     }
 
@@ -65,7 +61,7 @@ extension Graph {
     public func sparseSoftmaxCrossEntropyWithLogits(labels: Output, logits: Output, name: String? = nil,
                                                     file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let node = try addNode(SparseSoftmaxCrossEntropyWithLogits.self, name: name, inputs: [logits, labels],
-                               attrs: ["T": .type(logits.dtype), "Tlabels": .type(labels.dtype)],
+                               attrs: [:],
                                location: SourceLocation(file: file, line: line))
         return Output(graph: self, node: node, index: 0)
     }

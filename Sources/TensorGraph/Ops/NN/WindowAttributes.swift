@@ -1,32 +1,99 @@
-/// The window attributes shared by Conv2D and the pools: `strides`, `padding`, `ksize`,
-/// `data_format` (NHWC only), `dilations` (1 only).
+/// The attributes of Conv2D and its two backprop ops (and the window part of `_FusedConv2D`), as TF
+/// declares them. TensorGraph runs NHWC, SAME/VALID and dilation 1: other values are declared (so
+/// TF's graphs decode) and rejected by `validate` with the attribute's name.
+public struct ConvolutionAttributes: OpAttributes {
+    public var T: DType = .float
+    public var strides: [Int] = []
+    public var useCudnnOnGPU = true
+    public var padding = "VALID"
+    public var explicitPaddings: [Int] = []
+    public var dataFormat = "NHWC"
+    public var dilations = [1, 1, 1, 1]
+    public static let defaults = ConvolutionAttributes()
+    public static let fields: [AttrField<ConvolutionAttributes>] = [
+        .type("T", \.T, oneOf: .floats), .ints("strides", \.strides, required: true), .bool("use_cudnn_on_gpu", \.useCudnnOnGPU),
+        .string("padding", \.padding, oneOf: ["SAME", "VALID", "EXPLICIT"], required: true),
+        .ints("explicit_paddings", \.explicitPaddings), .string("data_format", \.dataFormat, oneOf: ["NHWC", "NCHW"]),
+        .ints("dilations", \.dilations),
+    ]
+    public func validate() throws(AttributeError) {
+        try WindowAttributes.check(strides: strides, padding: padding, dataFormat: dataFormat)
+        guard dilations.count == 4, dilations.allSatisfy({ $0 == 1 }) else { throw AttributeError("dilations", "only dilations of 1 are supported, got \(dilations)") }
+    }
+    /// Strides and padding as the kernels use them (valid after `validate`).
+    var window: WindowAttributes { WindowAttributes(strides: (strides[1], strides[2]), padding: Padding(rawValue: padding) ?? .valid, kernel: nil) }
+}
+
+/// The attributes of the pooling ops: `ksize`, `strides`, `padding`, `data_format` and `T`, plus
+/// `explicit_paddings` on MaxPool and MaxPoolGrad (`Explicit` is their `HasExplicitPaddings`).
+public struct PoolingAttributes<Variant: PoolingVariant>: OpAttributes {
+    public var ksize: [Int] = []
+    public var strides: [Int] = []
+    public var padding = "VALID"
+    public var explicitPaddings: [Int] = []
+    public var dataFormat = "NHWC"
+    public var T: DType = .float
+    public static var defaults: Self { Self() }
+    public static var fields: [AttrField<Self>] {
+        var list: [AttrField<Self>] = [
+            .ints("ksize", \.ksize, required: true), .ints("strides", \.strides, required: true),
+            .string("padding", \.padding, oneOf: Variant.hasExplicitPaddings ? ["SAME", "VALID", "EXPLICIT"] : ["SAME", "VALID"], required: true),
+        ]
+        if Variant.hasExplicitPaddings { list.append(.ints("explicit_paddings", \.explicitPaddings)) }
+        list.append(.string("data_format", \.dataFormat, oneOf: Variant.dataFormats))
+        list.append(.type("T", \.T, oneOf: .floats, required: !Variant.defaultsToFloat))
+        return list
+    }
+    public func validate() throws(AttributeError) {
+        try WindowAttributes.check(strides: strides, padding: padding, dataFormat: dataFormat)
+        guard ksize.count == 4, ksize[0] == 1, ksize[3] == 1, ksize[1] > 0, ksize[2] > 0 else {
+            throw AttributeError("ksize", "must be [1, kh, kw, 1] with positive kh, kw; got \(ksize)")
+        }
+    }
+    var window: WindowAttributes {
+        WindowAttributes(strides: (strides[1], strides[2]), padding: Padding(rawValue: padding) ?? .valid, kernel: (ksize[1], ksize[2]))
+    }
+    /// The attributes for a window (builders).
+    init(ksize: (Int, Int), strides: (Int, Int), padding: Padding) {
+        self.ksize = [1, ksize.0, ksize.1, 1]
+        self.strides = [1, strides.0, strides.1, 1]
+        self.padding = padding.rawValue
+    }
+    init() {}
+}
+
+/// What differs between the pooling ops' attribute lists in TF.
+public protocol PoolingVariant {
+    static var hasExplicitPaddings: Bool { get }
+    static var dataFormats: [String] { get }
+    static var defaultsToFloat: Bool { get }
+}
+/// MaxPool: explicit paddings, `NCHW_VECT_C` allowed, `T = DT_FLOAT`.
+public enum MaxPoolVariant: PoolingVariant {
+    public static let hasExplicitPaddings = true, dataFormats = ["NHWC", "NCHW", "NCHW_VECT_C"], defaultsToFloat = true
+}
+/// MaxPoolGrad: explicit paddings, `T = DT_FLOAT`.
+public enum MaxPoolGradVariant: PoolingVariant {
+    public static let hasExplicitPaddings = true, dataFormats = ["NHWC", "NCHW"], defaultsToFloat = true
+}
+/// AvgPool and AvgPoolGrad: SAME/VALID only, `T` required.
+public enum AvgPoolVariant: PoolingVariant {
+    public static let hasExplicitPaddings = false, dataFormats = ["NHWC", "NCHW"], defaultsToFloat = false
+}
+
+/// Strides, padding and (for pools) window size of a node, as the kernels use them.
 struct WindowAttributes {
     let strides: (Int, Int)
     let padding: Padding
     let kernel: (Int, Int)?
 
-    init(_ attrs: Attributes, needsKernel: Bool, fail: (String) -> TensorGraphError) throws {
-        guard case .ints(let s)? = attrs["strides"], s.count == 4 else { throw fail("'strides' must be a list of 4 ints") }
-        guard s[0] == 1, s[3] == 1, s[1] > 0, s[2] > 0 else { throw fail("strides must be [1, sy, sx, 1] with positive sy, sx; got \(s)") }
-        guard case .string(let p)? = attrs["padding"], let padding = Padding(rawValue: p) else {
-            throw fail("'padding' must be SAME or VALID")
+    /// The checks every window op shares (after the allowed-value checks of the schema).
+    static func check(strides: [Int], padding: String, dataFormat: String) throws(AttributeError) {
+        guard strides.count == 4, strides[0] == 1, strides[3] == 1, strides[1] > 0, strides[2] > 0 else {
+            throw AttributeError("strides", "must be [1, sy, sx, 1] with positive sy, sx; got \(strides)")
         }
-        if case .string(let format)? = attrs["data_format"], format != "NHWC" {
-            throw fail("only data_format NHWC is supported, got \(format)")
-        }
-        if case .ints(let d)? = attrs["dilations"], d.contains(where: { $0 != 1 }) {
-            throw fail("only dilations of 1 are supported, got \(d)")
-        }
-        strides = (s[1], s[2])
-        self.padding = padding
-        if needsKernel {
-            guard case .ints(let k)? = attrs["ksize"], k.count == 4, k[0] == 1, k[3] == 1, k[1] > 0, k[2] > 0 else {
-                throw fail("'ksize' must be [1, kh, kw, 1]")
-            }
-            kernel = (k[1], k[2])
-        } else {
-            kernel = nil
-        }
+        guard padding != "EXPLICIT" else { throw AttributeError("padding", "EXPLICIT padding is not supported (SAME or VALID)") }
+        guard dataFormat == "NHWC" else { throw AttributeError("data_format", "only NHWC is supported, got \(dataFormat)") }
     }
 
     /// Output spatial size for a possibly unknown input size.
@@ -51,43 +118,20 @@ struct WindowAttributes {
                             outputSize(dims[2], kernel: kernel.1, stride: strides.1), channels])
     }
 
-    /// Output spec of a pooling op (MaxPool, AvgPool): one float input, window from `ksize`, channels kept.
-    static func poolOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        try ctx.requireFloat(ctx.inputs[0].dtype)
-        let w = try WindowAttributes(ctx.attrs, needsKernel: true, fail: ctx.error)
-        let shape = try w.outputShape(input: ctx.inputs[0].shape, kernel: (w.kernel!.0, w.kernel!.1),
+    /// Output spec of a pooling op (MaxPool, AvgPool): window from `ksize`, channels kept.
+    static func poolOutputs(_ ctx: InferenceContext, _ w: WindowAttributes) throws -> [TensorSpec] {
+        let shape = try w.outputShape(input: ctx.inputs[0].shape, kernel: (w.kernel?.0, w.kernel?.1),
                                       channels: ctx.inputs[0].shape.dims?.last ?? nil, fail: ctx.error)
         return [TensorSpec(ctx.inputs[0].dtype, shape)]
-    }
-
-    /// The attributes of an existing node (for gradient rules).
-    static func of(_ node: Node) throws -> WindowAttributes {
-        try WindowAttributes(node.attrs, needsKernel: node.attrs["ksize"] != nil) {
-            .invalidGraph(op: node.opName, node: node.name, message: $0, location: node.location)
-        }
-    }
-
-    static func attributes(strides: (Int, Int), padding: Padding, kernel: (Int, Int)? = nil) -> Attributes {
-        var attrs: Attributes = ["strides": .ints([1, strides.0, strides.1, 1]), "padding": .string(padding.rawValue),
-                                 "data_format": .string("NHWC")]
-        if let kernel { attrs["ksize"] = .ints([1, kernel.0, kernel.1, 1]) }
-        return attrs
     }
 }
 
 extension KernelContext {
-    /// Window attributes of this node (validated at build time, so failure here means a corrupt graph).
-    func windowAttributes(needsKernel: Bool) throws -> WindowAttributes {
-        try WindowAttributes(node.attrs, needsKernel: needsKernel, fail: error)
-    }
-
     /// A pooling op's window geometry over `x` and its output shape [N, OH, OW, C], cached across runs
     /// while `x`'s shape stays the same.
-    func pooledGeometry(of x: Tensor) throws -> (WindowGeometry, [Int]) {
+    func pooledGeometry(of x: Tensor, _ w: WindowAttributes) throws -> (WindowGeometry, [Int]) {
         try derived { () throws -> (WindowGeometry, [Int]) in
-            let w = try windowAttributes(needsKernel: true)
-            let g = try geometry(input: x.shape, kernel: w.kernel!, w)
+            let g = try geometry(input: x.shape, kernel: w.kernel ?? (1, 1), w)
             return (g, [g.batch, g.outHeight, g.outWidth, g.channels])
         }
     }

@@ -3,19 +3,32 @@
 /// Each node draws from its own generator, seeded from (seed, seed2), so a graph gives the
 /// same numbers in every session; the stream advances on each run. The numbers are not
 /// TensorFlow's Philox stream (nothing in TF's semantics promises those bits).
-public protocol RandomOp: NonDifferentiableOp {
+public protocol RandomOp: NonDifferentiableOp where Attrs == RandomAttributes {
     static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T
 }
 
+/// The attributes of RandomUniform, RandomStandardNormal and TruncatedNormal. `dtype` is limited
+/// to the kernels' float32/float64 (TF also allows half and bfloat16).
+public struct RandomAttributes: OpAttributes {
+    public var seed = 0, seed2 = 0
+    /// The element type of the samples (required: no input implies it).
+    public var dtype: DType = .float
+    /// The dtype of the `shape` input.
+    public var T: DType = .int32
+    public static let defaults = RandomAttributes()
+    public static let fields: [AttrField<RandomAttributes>] = [
+        .int("seed", \.seed), .int("seed2", \.seed2), .type("dtype", \.dtype, oneOf: .floats), .type("T", \.T, oneOf: .indices),
+    ]
+}
+
 extension RandomOp {
+    public static var inputs: [ArgDef] { ["shape: T"] }
+    public static var outputs: [ArgDef] { ["output: dtype"] }
     public static var isStateful: Bool { true }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(1)
-        let dtype = try ctx.type("dtype")
-        try ctx.requireFloat(dtype)
         if let dims = ctx.constantInts(0), !dims.allSatisfy({ $0 >= 0 }) { throw ctx.error("shape must be non-negative, got \(dims)") }
-        return [TensorSpec(dtype, ctx.shapeFromTensor(0))]
+        return [TensorSpec(ctx.attributes(Self.self).dtype, ctx.shapeFromTensor(0))]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
@@ -23,7 +36,7 @@ extension RandomOp {
             guard let dims = integerValues(ctx.input(0)), dims.allSatisfy({ $0 >= 0 }) else { throw ctx.error("shape must be non-negative integers") }
             return dims
         }
-        guard case .type(let dtype)? = ctx.node.attrs["dtype"] else { throw ctx.error("missing dtype") }
+        let dtype = ctx.attributes(Self.self).dtype
         let out = try ctx.allocateOutput(0, dtype, dims)
         let generator = ctx.randomGenerator()
         switch dtype {
@@ -62,14 +75,17 @@ public enum TruncatedNormal: RandomOp {
 }
 
 extension Graph {
-    private func random(_ op: any RandomOp.Type, _ scope: String, _ shape: [Int], scale: Double, offset: Double,
+    /// `dtype` and the graph's next deterministic (seed, seed2) for a new random op.
+    private func randomAttributes(_ dtype: DType, seed: Int?) -> RandomAttributes {
+        let seeds = nextRandomSeeds(seed)
+        return RandomAttributes(seed: seeds.seed, seed2: seeds.seed2, dtype: dtype)
+    }
+
+    private func random<R: RandomOp>(_ op: R.Type, _ scope: String, _ shape: [Int], scale: Double, offset: Double,
                         dtype: DType, seed: Int?, file: StaticString, line: UInt) throws -> Output {
         try withNameScope(scope) {
             let shapeTensor = try constant(Tensor(shape.map(Int32.init)), name: "shape", file: file, line: line)
-            var attrs = nextRandomSeeds(seed)
-            attrs["dtype"] = .type(dtype)
-            attrs["T"] = .type(.int32)
-            let raw = try addOutput(op, [shapeTensor], attrs: attrs, file: file, line: line)
+            let raw = try addOutput(op, [shapeTensor], randomAttributes(dtype, seed: seed), file: file, line: line)
             let scaled = try mul(raw, constant(scale, like: raw, file: file, line: line), name: "mul", file: file, line: line)
             return try add(scaled, constant(offset, like: raw, file: file, line: line), name: "add", file: file, line: line)
         }
@@ -96,9 +112,6 @@ extension Graph {
     /// Uniform samples in [0, 1) of a runtime shape (an int32 vector), e.g. for dropout masks.
     public func randomUniform(shape: Output, dtype: DType = .float, seed: Int? = nil,
                               file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        var attrs = nextRandomSeeds(seed)
-        attrs["dtype"] = .type(dtype)
-        attrs["T"] = .type(shape.dtype)
-        return try addOutput(RandomUniform.self, [shape], attrs: attrs, file: file, line: line)
+        try addOutput(RandomUniform.self, [shape], randomAttributes(dtype, seed: seed), file: file, line: line)
     }
 }

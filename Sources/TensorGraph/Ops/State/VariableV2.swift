@@ -5,11 +5,24 @@
 /// session's stored value, so the kernel below never runs.
 public enum VariableV2: NonDifferentiableOp {
     public static let wireName = "VariableV2"
+    public static let inputs: [ArgDef] = []
+    public static let outputs: [ArgDef] = ["ref: Ref(dtype)"]
     public static var isStateful: Bool { true }
+    public struct Attrs: OpAttributes {
+        public var shape = TensorShape.unknown
+        public var dtype: DType = .float
+        /// Resource-sharing names TF's sessions use; kept so graphs round-trip.
+        public var container = "", sharedName = ""
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .shape("shape", \.shape, required: true), .type("dtype", \.dtype),
+            .string("container", \.container), .string("shared_name", \.sharedName),
+        ]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(0)
-        return [TensorSpec(try ctx.type("dtype"), try ctx.shape("shape"))]
+        let attrs = ctx.attributes(VariableV2.self)
+        return [TensorSpec(attrs.dtype, attrs.shape)]
     }
 
     public static func compute(_ ctx: KernelContext) throws {
@@ -20,14 +33,23 @@ public enum VariableV2: NonDifferentiableOp {
 /// `ref = value`; outputs the new value. `validate_shape` (default true) requires the variable's shape.
 public enum Assign: Op {
     public static let wireName = "Assign"
-    public static var refInputs: Set<Int> { [0] }
+    public static let inputs: [ArgDef] = ["ref: Ref(T)", "value: T"]
+    public static let outputs: [ArgDef] = ["output_ref: Ref(T)"]
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        public var validateShape = true
+        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
+        public var useLocking = true
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .type("T", \.T), .bool("validate_shape", \.validateShape), .bool("use_locking", \.useLocking),
+        ]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        _ = try ctx.commonDType()
-        if ctx.bool("validate_shape", default: true), !ctx.inputs[0].shape.isCompatible(with: ctx.inputs[1].shape) {
+        if ctx.attributes(Assign.self).validateShape, !ctx.inputs[0].shape.isCompatible(with: ctx.inputs[1].shape) {
             throw ctx.error("value of shape \(ctx.inputs[1].shape) cannot be assigned to a variable of shape \(ctx.inputs[0].shape)")
         }
         return [ctx.inputs[0]]
@@ -36,7 +58,7 @@ public enum Assign: Op {
     public static func compute(_ ctx: KernelContext) throws {
         let value = ctx.input(1)
         let declared = ctx.state.graph.nodes[ctx.refVariables[0]!].outputs[0].shape
-        if ctx.node.attrs["validate_shape"] != .bool(false), !declared.accepts(value.shape) {
+        if ctx.attributes(Assign.self).validateShape, !declared.accepts(value.shape) {
             throw ctx.error("value of shape \(value.shape) cannot be assigned to a variable of shape \(declared)")
         }
         ctx.setOutput(0, ctx.assignVariable(0, value))
@@ -44,18 +66,26 @@ public enum Assign: Op {
 }
 
 /// `ref += value` (AssignAdd) or `ref -= value` (AssignSub), in place; outputs the new value.
-public protocol AssignUpdateOp: Op {
+public protocol AssignUpdateOp: Op where Attrs == AssignUpdateAttributes {
     static var sign: Double { get }
 }
 
+/// AssignAdd's and AssignSub's attributes. `T` is limited to the kernel's types (TF allows every number type).
+public struct AssignUpdateAttributes: OpAttributes {
+    public var T: DType = .float
+    /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
+    public var useLocking = false
+    public static let defaults = AssignUpdateAttributes()
+    public static let fields: [AttrField<AssignUpdateAttributes>] = [.type("T", \.T, oneOf: .numeric), .bool("use_locking", \.useLocking)]
+}
+
 extension AssignUpdateOp {
-    public static var refInputs: Set<Int> { [0] }
+    public static var inputs: [ArgDef] { ["ref: Ref(T)", "value: T"] }
+    public static var outputs: [ArgDef] { ["output_ref: Ref(T)"] }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(2)
-        _ = try ctx.commonDType()
         guard ctx.inputs[0].shape.isCompatible(with: ctx.inputs[1].shape) else {
             throw ctx.error("value of shape \(ctx.inputs[1].shape) does not match variable of shape \(ctx.inputs[0].shape)")
         }

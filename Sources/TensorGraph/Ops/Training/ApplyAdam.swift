@@ -3,29 +3,51 @@ import CKernels
 /// lr_t = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ); m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); var −= lr_t·m/(√v + ε).
 ///
 /// Inputs: (var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad).
-public enum ApplyAdam: Op {
+public enum ApplyAdam: FloatKernelOp {
     public static let wireName = "ApplyAdam"
-    public static var refInputs: Set<Int> { [0, 1, 2] }
+    public static let inputs: [ArgDef] = [
+        "var: Ref(T)", "m: Ref(T)", "v: Ref(T)", "beta1_power: T", "beta2_power: T", "lr: T", "beta1: T", "beta2: T",
+        "epsilon: T", "grad: T",
+    ]
+    public static let outputs: [ArgDef] = ["out: Ref(T)"]
+    /// Ref inputs reach the kernel empty; `beta1_power` carries `T`.
+    public static var dispatchInput: Int { 3 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
+    /// `T` is limited to the kernel's float types (TF allows every number type).
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
+        public var useLocking = false
+        /// TF's Nesterov variant of the update, which the kernel does not implement: true is rejected.
+        public var useNesterov = false
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking), .bool("use_nesterov", \.useNesterov),
+        ]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(10)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
+        guard !ctx.attributes(ApplyAdam.self).useNesterov else { throw ctx.error("use_nesterov is not supported") }
         for i in [1, 2, 9] where !ctx.inputs[i].shape.isCompatible(with: ctx.inputs[0].shape) {
             throw ctx.error("input \(i) of shape \(ctx.inputs[i].shape) does not match variable of shape \(ctx.inputs[0].shape)")
         }
         return [ctx.inputs[0]]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let variable = try ctx.mutableVariable(0), m = try ctx.mutableVariable(1), v = try ctx.mutableVariable(2)
         let grad = ctx.input(9)
         guard variable.shape == grad.shape, m.shape == grad.shape, v.shape == grad.shape else {
             throw ctx.error("grad \(grad.shape) and slots must match variable \(variable.shape)")
         }
-        func run<T: FloatScalar>(_: T.Type) {
+        if T.self == Float.self {
+            func scalar(_ i: Int) -> Float { ctx.input(i).pointer(Float.self)[0] }
+            let (beta1Power, beta2Power, lr) = (scalar(3), scalar(4), scalar(5))
+            adamFloat(w: variable.pointer(Float.self), m: m.pointer(Float.self), v: v.pointer(Float.self), g: grad.pointer(Float.self),
+                      count: variable.count, rate: lr * (1 - beta2Power).squareRoot() / (1 - beta1Power),
+                      beta1: scalar(6), beta2: scalar(7), epsilon: scalar(8))
+        } else {
             func scalar(_ i: Int) -> T { ctx.input(i).pointer(T.self)[0] }
             let beta1Power = scalar(3), beta2Power = scalar(4), lr = scalar(5)
             let beta1 = scalar(6), beta2 = scalar(7), epsilon = scalar(8)
@@ -33,16 +55,6 @@ public enum ApplyAdam: Op {
             let w = variable.pointer(T.self), mp = m.pointer(T.self), vp = v.pointer(T.self), g = grad.pointer(T.self)
             Parallelism.forRanges(variable.count, work: variable.count * 4, minimumWork: 1 << 16,
                                   AdamUpdate(w: w, m: mp, v: vp, g: g, rate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon))
-        }
-        switch variable.dtype {
-        case .float:
-            func scalar(_ i: Int) -> Float { ctx.input(i).pointer(Float.self)[0] }
-            let (beta1Power, beta2Power, lr) = (scalar(3), scalar(4), scalar(5))
-            adamFloat(w: variable.pointer(Float.self), m: m.pointer(Float.self), v: v.pointer(Float.self), g: grad.pointer(Float.self),
-                      count: variable.count, rate: lr * (1 - beta2Power).squareRoot() / (1 - beta1Power),
-                      beta1: scalar(6), beta2: scalar(7), epsilon: scalar(8))
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(variable.dtype)")
         }
         ctx.setOutput(0, variable)
     }

@@ -1,14 +1,22 @@
 /// `var −= alpha · delta`, in place (TF's ApplyGradientDescent); outputs the updated variable.
-public enum ApplyGradientDescent: Op {
+public enum ApplyGradientDescent: FloatKernelOp {
     public static let wireName = "ApplyGradientDescent"
-    public static var refInputs: Set<Int> { [0] }
+    public static let inputs: [ArgDef] = ["var: Ref(T)", "alpha: T", "delta: T"]
+    public static let outputs: [ArgDef] = ["out: Ref(T)"]
+    /// Ref inputs reach the kernel empty; `alpha` carries `T`.
+    public static var dispatchInput: Int { 1 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
+    /// `T` is limited to the kernel's float types (TF allows every number type).
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
+        public var useLocking = false
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking)]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(3)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
         guard ctx.inputs[1].shape.rank == nil || ctx.inputs[1].shape.rank == 0 else {
             throw ctx.error("alpha must be a scalar, got \(ctx.inputs[1].shape)")
         }
@@ -18,20 +26,13 @@ public enum ApplyGradientDescent: Op {
         return [ctx.inputs[0]]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let variable = try ctx.mutableVariable(0), alpha = ctx.input(1), delta = ctx.input(2)
         guard variable.shape == delta.shape else {
             throw ctx.error("delta of shape \(delta.shape) does not match variable of shape \(variable.shape)")
         }
-        func run<T: FloatScalar>(_: T.Type) {
-            let v = variable.pointer(T.self), d = delta.pointer(T.self), a = alpha.pointer(T.self)[0]
-            for i in 0..<variable.count { v[i] -= a * d[i] }
-        }
-        switch variable.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(variable.dtype)")
-        }
+        let v = variable.pointer(T.self), d = delta.pointer(T.self), a = alpha.pointer(T.self)[0]
+        for i in 0..<variable.count { v[i] -= a * d[i] }
         ctx.setOutput(0, variable)
     }
 }

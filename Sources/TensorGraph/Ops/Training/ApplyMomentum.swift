@@ -2,41 +2,45 @@
 /// var −= lr·accum, or with `use_nesterov` var −= lr·grad + lr·momentum·accum.
 ///
 /// Inputs: (var, accum, lr, grad, momentum).
-public enum ApplyMomentum: Op {
+public enum ApplyMomentum: FloatKernelOp {
     public static let wireName = "ApplyMomentum"
-    public static var refInputs: Set<Int> { [0, 1] }
+    public static let inputs: [ArgDef] = ["var: Ref(T)", "accum: Ref(T)", "lr: T", "grad: T", "momentum: T"]
+    public static let outputs: [ArgDef] = ["out: Ref(T)"]
+    /// Ref inputs reach the kernel empty; `lr` carries `T`.
+    public static var dispatchInput: Int { 2 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
+    /// `T` is limited to the kernel's float types (TF allows every number type).
+    public struct Attrs: OpAttributes {
+        public var T: DType = .float
+        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
+        public var useLocking = false
+        public var useNesterov = false
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking), .bool("use_nesterov", \.useNesterov),
+        ]
+    }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        try ctx.checkInputCount(5)
-        let dtype = try ctx.commonDType()
-        try ctx.requireFloat(dtype)
         for i in [1, 3] where !ctx.inputs[i].shape.isCompatible(with: ctx.inputs[0].shape) {
             throw ctx.error("input \(i) of shape \(ctx.inputs[i].shape) does not match variable of shape \(ctx.inputs[0].shape)")
         }
         return [ctx.inputs[0]]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let variable = try ctx.mutableVariable(0), accum = try ctx.mutableVariable(1)
         let lr = ctx.input(2), grad = ctx.input(3), momentum = ctx.input(4)
         guard variable.shape == grad.shape, accum.shape == grad.shape else {
             throw ctx.error("grad \(grad.shape), accum \(accum.shape) and variable \(variable.shape) must match")
         }
-        let nesterov = ctx.node.attrs["use_nesterov"] == .bool(true)
-        func run<T: FloatScalar>(_: T.Type) {
-            let v = variable.pointer(T.self), a = accum.pointer(T.self), g = grad.pointer(T.self)
-            let rate = lr.pointer(T.self)[0], mu = momentum.pointer(T.self)[0]
-            for i in 0..<variable.count {
-                a[i] = a[i] * mu + g[i]
-                v[i] -= nesterov ? rate * g[i] + rate * mu * a[i] : rate * a[i]
-            }
-        }
-        switch variable.dtype {
-        case .float: run(Float.self)
-        case .double: run(Double.self)
-        default: throw ctx.error("no kernel for dtype \(variable.dtype)")
+        let nesterov = ctx.attributes(ApplyMomentum.self).useNesterov
+        let v = variable.pointer(T.self), a = accum.pointer(T.self), g = grad.pointer(T.self)
+        let rate = lr.pointer(T.self)[0], mu = momentum.pointer(T.self)[0]
+        for i in 0..<variable.count {
+            a[i] = a[i] * mu + g[i]
+            v[i] -= nesterov ? rate * g[i] + rate * mu * a[i] : rate * a[i]
         }
         ctx.setOutput(0, variable)
     }

@@ -1,0 +1,91 @@
+import CKernels
+/// ReluGrad(MaxPoolGradWithArgmax(y, g, argmax), y), and optionally the BiasAddGrad of that, as one
+/// internal op the plan's pooling rewrite emits (Plan/Rewrites/PoolingGradient.swift): y is a relu
+/// output that was max-pooled, so the relu mask at each window's argmax is `pooled > 0` and the
+/// gradient is one scatter over pooled-size data: dx = 0, then dx[argmax[o]] += g[o] where pooled[o] > 0.
+///
+/// Inputs (input y [N, H, W, C], grad [N, OH, OW, C], argmax, pooled); outputs (backprops [N, H, W, C],
+/// channel_sums [C] — the BiasAddGrad of backprops when `fused_ops` has it, else [0]).
+/// Internal: never in a user's graph or a GraphDef.
+public enum FusedMaxPoolGrad: FloatKernelOp {
+    public static let wireName = "_FusedMaxPoolGrad"
+    public static let inputs: [ArgDef] = ["input: T", "grad: T", "argmax: int32", "pooled: T"]
+    public static let outputs: [ArgDef] = ["backprops: T", "channel_sums: T"]
+    public static var differentiability: Differentiability { .missing }
+
+    public struct Attrs: OpAttributes {
+        public var window = MaxPoolWithArgmax.Attrs()
+        /// `["Relu"]` or `["Relu", "BiasAddGrad"]`.
+        public var fusedOps: [String] = []
+        public var T: DType = .float
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .ints("ksize", \.window.ksize, required: true), .ints("strides", \.window.strides, required: true),
+            .string("padding", \.window.padding, oneOf: ["SAME", "VALID"], required: true),
+            .strings("fused_ops", \.fusedOps), .type("T", \.T, oneOf: .floats),
+        ]
+        public func validate() throws(AttributeError) {
+            guard fusedOps == ["Relu"] || fusedOps == ["Relu", "BiasAddGrad"] else {
+                throw AttributeError("fused_ops", "must be [Relu] or [Relu, BiasAddGrad], got \(fusedOps)")
+            }
+        }
+        var sumsChannels: Bool { fusedOps.contains("BiasAddGrad") }
+    }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        let channels = ctx.attributes(FusedMaxPoolGrad.self).sumsChannels ? ctx.inputs[0].shape.dims?.last ?? nil : 0
+        return [ctx.inputs[0], TensorSpec(ctx.inputs[0].dtype, TensorShape([channels]))]
+    }
+
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        let y = ctx.input(0), grad = ctx.input(1), argmax = ctx.input(2), pooled = ctx.input(3)
+        let attrs = ctx.attributes(FusedMaxPoolGrad.self)
+        let g = try ctx.pooledGradientGeometry(input: y.shape, grad: grad.shape, attrs.window.window, pooled: pooled.shape)
+        guard argmax.shape == grad.shape else { throw ctx.error("argmax \(argmax.shape) does not match grad \(grad.shape)") }
+        let out = try ctx.allocateOutput(0, y.dtype, y.shape)
+        let sumsOut = try ctx.allocateOutput(1, y.dtype, attrs.sumsChannels ? ctx.derived { [g.channels] } : Tensor.emptyShape)
+        let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, g.batch) : 1
+        let sums = attrs.sumsChannels ? try ctx.workerBuffers(T.self, workers: workers, count: g.channels, slot: 0) : nil
+        Parallelism.run(workers: workers, MaxPoolReluGradScatter(
+            grad: grad.pointer(T.self), pooled: pooled.pointer(T.self), argmax: argmax.pointer(Int32.self), dx: out.pointer(T.self),
+            g: g, workers: workers, sums: sums))
+        guard let sums else { return }
+        // Partials added in worker order (deterministic).
+        let total = sumsOut.pointer(T.self)
+        total.update(from: sums[0], count: g.channels)
+        for w in 1..<workers { for j in 0..<g.channels { total[j] += sums[w][j] } }
+    }
+}
+
+/// Worker `w`'s images of the fused MaxPoolGrad + ReluGrad scatter (and its per-channel sums).
+private struct MaxPoolReluGradScatter<T: FloatScalar>: WorkerJob {
+    let grad: UnsafePointer<T>, pooled: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>
+    let g: WindowGeometry, workers: Int
+    let sums: WorkerBuffers<T>?
+
+    func run(worker w: Int) {
+        let images = Parallelism.share(g.batch, worker: w, of: workers)
+        let (first, end) = (images.lowerBound, images.upperBound)
+        let partial = sums?[w]
+        if let partial { partial.update(repeating: 0, count: g.channels) }
+        if T.self == Float.self, g.tilesByTwo {
+            // 2×2/2 windows that tile the input: the C loop writes each input position once, no scatter.
+            return tg_maxpool_relu_grad_2x2_f32(floats(grad), floats(pooled), argmax, first, end, g.height, g.width, g.channels,
+                                                floats(dx), partial.map { floats($0) })
+        }
+        let perImageIn = g.height * g.width * g.channels, perImageOut = g.outHeight * g.outWidth * g.channels
+        (dx + first * perImageIn).update(repeating: 0, count: (end - first) * perImageIn)
+        // Branch-free on the relu mask (about half the pooled values are 0, an unpredictable branch).
+        var o = first * perImageOut
+        let last = end * perImageOut
+        while o < last {
+            for c in 0..<g.channels {
+                let value = pooled[o + c] > 0 ? grad[o + c] : 0
+                let at = Int(argmax[o + c])
+                if at >= 0 { dx[at] += value }
+                if let partial { partial[c] += value }
+            }
+            o += g.channels
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/// Max pooling that also returns, for each output, the flat index of its window's (first) maximum:
+/// [N, H, W, C] → ([N, OH, OW, C], argmax [N, OH, OW, C]).
+///
+/// TensorGraph writes int32 indices over the whole batch (`Targmax = int32`,
+/// `include_batch_in_index = true`): ((n·H + y)·W + x)·C + c. The plan's pooling rewrite uses this op
+/// for a MaxPool whose gradient runs in the same plan, so the gradient scatters instead of searching.
+public enum MaxPoolWithArgmax: FloatKernelOp {
+    public static let wireName = "MaxPoolWithArgmax"
+    public static let inputs: [ArgDef] = ["input: T"]
+    public static let outputs: [ArgDef] = ["output: T", "argmax: Targmax"]
+    public static var differentiability: Differentiability { .missing }
+
+    public struct Attrs: OpAttributes {
+        public var ksize: [Int] = []
+        public var strides: [Int] = []
+        public var targmax: DType = .int32
+        public var padding = "VALID"
+        public var includeBatchInIndex = false
+        public var T: DType = .float
+        public static let defaults = Attrs()
+        public static let fields: [AttrField<Attrs>] = [
+            .ints("ksize", \.ksize, required: true), .ints("strides", \.strides, required: true),
+            .type("Targmax", \.targmax, oneOf: [.int32]),
+            .string("padding", \.padding, oneOf: ["SAME", "VALID"], required: true),
+            .bool("include_batch_in_index", \.includeBatchInIndex), .type("T", \.T, oneOf: .floats),
+        ]
+        public func validate() throws(AttributeError) {
+            let pooling = PoolingAttributes<AvgPoolVariant>(ksize: ksize, strides: strides, padding: padding)
+            try pooling.validate()
+            guard includeBatchInIndex else { throw AttributeError("include_batch_in_index", "only true is supported") }
+        }
+        var window: WindowAttributes { PoolingAttributes<AvgPoolVariant>(ksize: ksize, strides: strides, padding: padding).window }
+    }
+
+    /// Inputs with more elements cannot be indexed by int32 (tests lower it to reach that error).
+    nonisolated(unsafe) static var argmaxElementLimit = Int(Int32.max)
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        let pooled = try WindowAttributes.poolOutputs(ctx, ctx.attributes(MaxPoolWithArgmax.self).window)[0]
+        return [pooled, TensorSpec(.int32, pooled.shape)]
+    }
+
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        let x = ctx.input(0)
+        guard x.count <= argmaxElementLimit else {
+            throw ctx.error("input \(x.shape) has \(x.count) elements, more than int32 argmax indices can address")
+        }
+        let (g, shape) = try ctx.pooledGeometry(of: x, ctx.attributes(MaxPoolWithArgmax.self).window)
+        let out = try ctx.allocateOutput(0, x.dtype, shape)
+        let argmax = try ctx.allocateOutput(1, .int32, shape)
+        maxPool(x.pointer(T.self), g, out.pointer(T.self), argmax: argmax.pointer(Int32.self))
+    }
+}
+
+/// The gradient of max pooling given the argmax of MaxPoolWithArgmax: (input, grad, argmax) → [N, H, W, C],
+/// grad[o] added at input position argmax[o].
+public enum MaxPoolGradWithArgmax: FloatKernelOp {
+    public static let wireName = "MaxPoolGradWithArgmax"
+    public static let inputs: [ArgDef] = ["input: T", "grad: T", "argmax: Targmax"]
+    public static let outputs: [ArgDef] = ["output: T"]
+    public typealias Attrs = MaxPoolWithArgmax.Attrs
+    public static var differentiability: Differentiability { .missing }
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
+
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        let x = ctx.input(0), dy = ctx.input(1), argmax = ctx.input(2)
+        let g = try ctx.pooledGradientGeometry(input: x.shape, grad: dy.shape, ctx.attributes(MaxPoolGradWithArgmax.self).window,
+                                               pooled: argmax.shape)
+        let out = try ctx.allocateOutput(0, x.dtype, x.shape)
+        maxPoolGradScatter(dy.pointer(T.self), argmax.pointer(Int32.self), g, out.pointer(T.self))
+    }
+}
+
+extension MaxPoolWithArgmax.Attrs {
+    /// The attributes of a MaxPool's window (the pooling rewrite).
+    init(_ pool: MaxPool.Attrs) {
+        self.init(ksize: pool.ksize, strides: pool.strides, padding: pool.padding, includeBatchInIndex: true)
+    }
+}
+
+extension PoolingAttributes {
+    init(ksize: [Int], strides: [Int], padding: String) {
+        self.init()
+        (self.ksize, self.strides, self.padding) = (ksize, strides, padding)
+    }
+}

@@ -1,0 +1,47 @@
+/// A fusion as data: a pattern rooted at one op and the replacement it builds.
+///
+/// `rewrite` is called for each live plan node whose op is `root`; it checks the rest of the
+/// pattern with `PlanGraph`'s matchers (`producer(of:_:)`, `soleConsumer(of:_:)`, `feedsOnlyOne`),
+/// and on a match replaces the pattern's last node by one emitted op (TF's own name for the
+/// fusion, `_FusedConv2D`, or a real TF op such as `MaxPoolWithArgmax`) and returns true. The
+/// replacement takes the last node's place, so it still follows all its inputs and precedes all
+/// its readers; side results are ordinary extra outputs. A rule never fires when an intermediate
+/// value is fetched, read by another node, or is a run target.
+struct RewriteRule: Sendable {
+    let name: String
+    let root: any Op.Type
+    let rewrite: @Sendable (inout PlanGraph, Int) throws -> Bool
+}
+
+/// The rules, in the order the rewrite pass applies them. Order matters only where a rule matches
+/// another's output: the pooling-gradient fusion matches the MaxPoolGradWithArgmax that the
+/// argmax rule emits, so it comes after it.
+enum RewriteRules {
+    static let all: [RewriteRule] = [convolutionEpilogue, denseEpilogue, poolingArgmax, poolingGradient]
+
+    /// Applies each rule once over the plan, in order; returns the names of the rules that fired, per firing.
+    @discardableResult
+    static func apply(_ rules: [RewriteRule] = all, to plan: inout PlanGraph) throws -> [String] {
+        var fired: [String] = []
+        for rule in rules {
+            for i in plan.nodes.indices where !plan.nodes[i].isDead && plan.nodes[i].node.op == rule.root {
+                if try rule.rewrite(&plan, i) { fired.append(rule.name) }
+            }
+        }
+        return fired
+    }
+}
+
+extension PlanGraph {
+    /// The activation op reading node `index`'s output alone, if a fused epilogue can absorb it:
+    /// (activation, the node whose output the fusion then replaces).
+    func fusibleActivation(after index: Int) -> (FusedActivation, Int) {
+        let value = Value(node: index, output: 0)
+        for (name, activation) in FusedActivation.byOp.sorted(by: { $0.key < $1.key }) {
+            guard let op = OpRegistry.byName[name], let c = consumers(of: value).first, nodes[c].node.op == op,
+                  feedsOnlyOne(value), !targets.contains(c) else { continue }
+            return (activation, c)
+        }
+        return (.none, index)
+    }
+}
