@@ -130,25 +130,31 @@ final class ParallelKernelTests: XCTestCase {
     }
 }
 
-/// The float32 C patch-matrix loops against the Swift reference loops, over padding, stride and channel cases.
+/// The patch-matrix loops against the element-by-element oracles (References.swift): float32 runs the C
+/// loops, float64 the portable Swift ones; over padding, stride and channel cases.
 final class Im2colTests: XCTestCase {
-    func testCLoopsMatchSwiftReference() {
+    func testPatchMatrixLoopsMatchReference() {
         var random = TestRandom(seed: 31)
         for (shape, kernel, strides, padding) in [([2, 7, 9, 3], (3, 2), (1, 1), Padding.same), ([3, 8, 8, 16], (5, 5), (1, 1), .same),
                                                   ([2, 9, 7, 2], (3, 3), (2, 2), .valid), ([1, 6, 6, 1], (2, 4), (2, 1), .same)] {
             let g = WindowGeometry(input: shape, kernel: kernel, strides: strides, padding: padding)!
-            let x = toFloat32(random.tensor(shape))
-            let n = g.outputPositions * g.patchSize
-            let fast = UnsafeMutablePointer<Float>.allocate(capacity: n), slow = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            defer { fast.deallocate(); slow.deallocate() }
-            im2col(x.pointer(Float.self), g, fast)
-            im2colReference(x.pointer(Float.self), g, slow)
-            XCTAssertEqual(Array(UnsafeBufferPointer(start: fast, count: n)), Array(UnsafeBufferPointer(start: slow, count: n)), "im2col \(shape)")
-            let dxFast = Tensor(zeros: .float, shape: shape), dxSlow = Tensor(zeros: .float, shape: shape)
-            col2im(fast, g, dxFast.pointer(Float.self))
-            col2imReference(slow, g, dxSlow.pointer(Float.self))
-            XCTAssertEqual(dxFast.scalars(as: Float.self), dxSlow.scalars(as: Float.self), "col2im \(shape)")
+            let x = random.tensor(shape)
+            check(Float.self, toFloat32(x), g, "float32 \(shape)")
+            check(Double.self, x, g, "float64 \(shape)")
         }
+    }
+
+    private func check<T: FloatScalar>(_ type: T.Type, _ x: Tensor, _ g: WindowGeometry, _ label: String) {
+        let n = g.outputPositions * g.patchSize
+        let fast = UnsafeMutablePointer<T>.allocate(capacity: n), slow = UnsafeMutablePointer<T>.allocate(capacity: n)
+        defer { fast.deallocate(); slow.deallocate() }
+        im2col(x.pointer(T.self), g, fast)
+        im2colReference(x.pointer(T.self), g, slow)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: fast, count: n)), Array(UnsafeBufferPointer(start: slow, count: n)), "im2col \(label)")
+        let dxFast = Tensor(zeros: x.dtype, shape: x.shape), dxSlow = Tensor(zeros: x.dtype, shape: x.shape)
+        col2im(fast, g, dxFast.pointer(T.self))
+        col2imReference(slow, g, dxSlow.pointer(T.self))
+        XCTAssertEqual(dxFast.scalars(as: T.self), dxSlow.scalars(as: T.self), "col2im \(label)")
     }
 }
 

@@ -35,24 +35,6 @@ func gemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m:
     }
 }
 
-/// Reference for `gemm`: the plain triple loop.
-func gemmReference<T: FloatScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-                                   a: [T], b: [T]) -> [T] {
-    var c = [T](repeating: 0, count: m * n)
-    for i in 0..<m {
-        for j in 0..<n {
-            var sum: T = 0
-            for p in 0..<k {
-                let av = transposeA ? a[p * m + i] : a[i * k + p]
-                let bv = transposeB ? b[j * k + p] : b[p * n + j]
-                sum += av * bv
-            }
-            c[i * n + j] = sum
-        }
-    }
-    return c
-}
-
 /// C = op(A)·op(B) split into row blocks across workers when large enough (BLAS itself runs single-threaded).
 func parallelGemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                   a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>) {

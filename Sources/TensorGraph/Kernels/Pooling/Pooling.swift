@@ -156,30 +156,6 @@ func maxPoolGrad<T: FloatScalar>(_ x: UnsafePointer<T>, _ pooled: UnsafePointer<
     }
 }
 
-/// Reference for MaxPoolGrad: per output element, scan its window for the first maximum.
-func maxPoolGradReference(_ x: [Double], _ g: WindowGeometry, _ grad: [Double]) -> [Double] {
-    var dx = [Double](repeating: 0, count: x.count)
-    for n in 0..<g.batch {
-        for oy in 0..<g.outHeight {
-            for ox in 0..<g.outWidth {
-                for j in 0..<g.channels {
-                    var best = -Double.infinity, bestIndex = -1
-                    for ky in 0..<g.kernelHeight {
-                        for kx in 0..<g.kernelWidth {
-                            let iy = oy * g.strideY + ky - g.padTop, ix = ox * g.strideX + kx - g.padLeft
-                            guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
-                            let index = ((n * g.height + iy) * g.width + ix) * g.channels + j
-                            if bestIndex < 0 || x[index] > best { best = x[index]; bestIndex = index }
-                        }
-                    }
-                    if bestIndex >= 0 { dx[bestIndex] += grad[((n * g.outHeight + oy) * g.outWidth + ox) * g.channels + j] }
-                }
-            }
-        }
-    }
-    return dx
-}
-
 /// The number of real (unpadded) input positions in the window at (oy, ox).
 @inline(__always)
 func validWindowCount(_ g: WindowGeometry, _ oy: Int, _ ox: Int) -> Int {

@@ -22,11 +22,3 @@ func softmaxRows<T: FloatScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePoin
         }
     }
 }
-
-/// Reference softmax of one row, computed directly from the definition in Double.
-func softmaxReference(_ row: [Double]) -> [Double] {
-    let m = row.max() ?? 0
-    let e = row.map { Double.exp($0 - m) }
-    let s = e.reduce(0, +)
-    return e.map { $0 / s }
-}
