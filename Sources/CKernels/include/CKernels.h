@@ -10,8 +10,6 @@
 void tg_adam_f32(float *w, float *m, float *v, const float *g, size_t begin, size_t end,
                  float rate, float beta1, float beta2, float epsilon);
 
-#endif
-
 /* Convolution patch matrices for NHWC float32 input; the geometry follows TensorFlow's padding rule.
    im2col: cols[(n, oy, ox), (ky, kx, c)]; col2im is its adjoint (dx is overwritten). */
 typedef struct {
@@ -61,3 +59,5 @@ void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, co
 
 /* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);
+
+#endif
