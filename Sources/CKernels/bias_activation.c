@@ -2,20 +2,16 @@
 
 #include "multiversion.h"
 
+/* The activation is a clamp to [lower, upper] (relu: [0, inf), relu6: [0, 6], none: (-inf, inf)),
+   written with comparisons so NaN passes through as in TF. */
 TG_MULTIVERSION
-void tg_bias_activation_f32(float *restrict rows, long count, long width, const float *restrict bias, int relu) {
-    if (relu) {
-        for (long r = 0; r < count; r++) {
-            float *row = rows + r * width;
-            for (long j = 0; j < width; j++) {
-                float v = row[j] + bias[j];
-                row[j] = v > 0.0f ? v : 0.0f;
-            }
-        }
-    } else {
-        for (long r = 0; r < count; r++) {
-            float *row = rows + r * width;
-            for (long j = 0; j < width; j++) row[j] += bias[j];
+void tg_bias_activation_f32(float *restrict rows, long count, long width, const float *restrict bias, float lower, float upper) {
+    for (long r = 0; r < count; r++) {
+        float *row = rows + r * width;
+        for (long j = 0; j < width; j++) {
+            float v = row[j] + bias[j];
+            v = v < lower ? lower : v;
+            row[j] = v > upper ? upper : v;
         }
     }
 }

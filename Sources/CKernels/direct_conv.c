@@ -18,11 +18,12 @@ typedef float v16 __attribute__((vector_size(64)));
 #define load16(p) (*(const v16_unaligned *)(p))
 typedef float v16_unaligned __attribute__((vector_size(64), aligned(4)));
 
-/* dst[j] = acc[j] (+ bias[j]), then max(., 0) when relu. */
-static inline void store_block(float *restrict dst, const float *restrict acc, const float *restrict bias, int relu) {
+/* dst[j] = acc[j] (+ bias[j]), clamped to [lower, upper] (the fused activation; NaN passes through). */
+static inline void store_block(float *restrict dst, const float *restrict acc, const float *restrict bias, float lower, float upper) {
     for (int j = 0; j < LANES; j++) {
         float v = acc[j] + (bias ? bias[j] : 0.0f);
-        dst[j] = relu && v < 0.0f ? 0.0f : v;
+        v = v < lower ? lower : v;
+        dst[j] = v > upper ? upper : v;
     }
 }
 
@@ -83,8 +84,8 @@ static inline __attribute__((always_inline)) void pad_planar(const float *restri
         }                                                                                                   \
         const v16 as[PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7}, bs[PIXELS] = {b0, b1, b2, b3, b4, b5, b6, b7}; \
         for (int p = 0; p < PIXELS; p++) {                                                                  \
-            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, relu);               \
-            store_block(dst + p * F + f0 + LANES, (const float *)&bs[p], bias ? bias + f0 + LANES : 0, relu); \
+            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, lower, upper);               \
+            store_block(dst + p * F + f0 + LANES, (const float *)&bs[p], bias ? bias + f0 + LANES : 0, lower, upper); \
         }                                                                                                   \
     } while (0)
 
@@ -104,13 +105,13 @@ static inline __attribute__((always_inline)) void pad_planar(const float *restri
         }                                                                                                   \
         const v16 as[2 * PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};                                                                 \
         for (int p = 0; p < 2 * PIXELS; p++)                                                                \
-            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, relu);               \
+            store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, lower, upper);               \
     } while (0)
 
 TG_MULTIVERSION
 void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter, long filters, const tg_window *g,
                           long first_image, long end_image, long first_row, long end_row,
-                          const float *restrict bias, int relu, float *restrict out, float *restrict scratch) {
+                          const float *restrict bias, float lower, float upper, float *restrict out, float *restrict scratch) {
     const long H = g->height, W = g->width, C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
     const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x;
     const long F = filters;

@@ -22,13 +22,13 @@ void tg_im2col_f32(const float *x, const tg_window *g, float *cols);
 void tg_col2im_f32(const float *cols, const tg_window *g, float *dx);
 
 /* Direct NHWC convolution of output rows [first_row, end_row) of images [first_image, end_image) (filter
-   [KH, KW, C, F], F a multiple of 16): out = conv(x, filter) (+ bias, then relu when asked). Each image is
+   [KH, KW, C, F], F a multiple of 16): out = conv(x, filter) (+ bias, then clamped to [lower, upper]: the fused activation). Each image is
    first copied into a zero-padded, channel-planar buffer in `scratch` (tg_conv2d_direct_scratch floats),
    then 8 output pixels × 32 channels (or 16 × 16) accumulate in registers. */
 long tg_conv2d_direct_scratch(const tg_window *g, long filters);
 void tg_conv2d_direct_f32(const float *x, const float *filter, long filters, const tg_window *g,
                           long first_image, long end_image, long first_row, long end_row,
-                          const float *bias, int relu, float *out, float *scratch);
+                          const float *bias, float lower, float upper, float *out, float *scratch);
 
 /* Filter gradient of a single-channel convolution over images [first_image, end_image), F a multiple
    of 16: dw[ky, kx, 0, f] = sum over n, oy, ox of x[n, oy*sy - pad_top + ky, ox*sx - pad_left + kx] * dy[n, oy, ox, f]
@@ -57,7 +57,7 @@ long tg_conv2d_filter_grad_scratch(const tg_window *g);
 void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, const tg_window *g,
                                long first_image, long end_image, float *dw, float *scratch);
 
-/* rows[r][j] += bias[j] (then max(·, 0) when relu) for `count` rows of `width` values. */
-void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, int relu);
+/* rows[r][j] = clamp(rows[r][j] + bias[j], lower, upper) for `count` rows of `width` values. */
+void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, float lower, float upper);
 
 #endif

@@ -6,7 +6,7 @@ import CKernels
 /// Direct convolution of a range of images (float32).
 private struct DirectConvImages: WorkerJob {
     let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, f: Int, window: tg_window, workers: Int
-    let bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>
+    let bias: UnsafePointer<Float>?, activation: FusedActivation, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>
     func run(worker w: Int) {
         let n = window.batch, rows = window.out_height
         // Whole images per worker, or, with fewer images than workers (single-image inference), a band of
@@ -15,17 +15,17 @@ private struct DirectConvImages: WorkerJob {
         let band = n >= workers ? 0..<rows : Parallelism.share(rows, worker: w, of: workers)
         withUnsafePointer(to: window) { g in
             tg_conv2d_direct_f32(x, filter, f, g, images.lowerBound, images.upperBound, band.lowerBound, band.upperBound,
-                                 bias, relu ? 1 : 0, out, scratch[w])
+                                 bias, activation.bounds.lower, activation.bounds.upper, out, scratch[w])
         }
     }
 }
 
 /// The direct convolution over all images, split across workers by image.
 func directConvolution(_ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ g: WindowGeometry, filters f: Int,
-                       bias: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>) {
+                       bias: UnsafePointer<Float>?, activation: FusedActivation, out: UnsafeMutablePointer<Float>, scratch: WorkerBuffers<Float>) {
     let workers = ConvolutionAlgorithm.directWorkers(g, filters: f)
     Parallelism.run(workers: workers, DirectConvImages(x: x, filter: filter, f: f, window: g.c, workers: workers, bias: bias,
-                                                       relu: relu, out: out, scratch: scratch))
+                                                       activation: activation, out: out, scratch: scratch))
 }
 
 /// Direct filter gradient (float32), each worker over its images into its own partial sum. Single-channel

@@ -74,12 +74,12 @@ struct ConvForwardChunk<T: FloatScalar>: ChunkJob {
 /// out [N, OH, OW, F] = im2col(x) · filter [K, F], chunked over the batch.
 func conv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: WindowGeometry, filters f: Int,
                                    _ out: UnsafeMutablePointer<T>, scratch: WorkerBuffers<T>,
-                                   bias: UnsafePointer<T>? = nil, relu: Bool = false) {
+                                   bias: UnsafePointer<T>? = nil, activation: FusedActivation = .none) {
     if ConvolutionAlgorithm.forward(T.self, g, filters: f) == .direct, T.self == Float.self {
-        return directConvolution(floats(x), floats(filter), g, filters: f, bias: bias.map { floats($0) }, relu: relu,
+        return directConvolution(floats(x), floats(filter), g, filters: f, bias: bias.map { floats($0) }, activation: activation,
                                  out: floats(out), scratch: scratch.floats)
     }
-    let epilogue = BiasActivationRows(out: out, bias: bias, f: f, relu: relu)
+    let epilogue = BiasActivationRows(out: out, bias: bias, f: f, activation: activation)
     _ = Parallelism.configureBLAS
     let chunks = ConvChunks(g)
     let imageIn = g.height * g.width * g.channels, imageOut = g.outHeight * g.outWidth * f
@@ -156,7 +156,7 @@ func conv2DBackpropInput<T: FloatScalar>(_ dy: UnsafePointer<T>, _ filter: Unsaf
                 for ci in 0..<c { for fi in 0..<f { target[fi * c + ci] = source[ci * f + fi] } }
             }
         }
-        return directConvolution(floats(dy), rotated, backward, filters: c, bias: nil, relu: false, out: floats(dx),
+        return directConvolution(floats(dy), rotated, backward, filters: c, bias: nil, activation: .none, out: floats(dx),
                                  scratch: scratch.floats)
     }
     _ = Parallelism.configureBLAS

@@ -36,8 +36,7 @@ public enum Conv2D: FloatKernelOp {
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])
         let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
-        conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: shape[3], out.pointer(T.self), scratch: scratch,
-                      bias: nil, relu: false)
+        conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: shape[3], out.pointer(T.self), scratch: scratch)
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
