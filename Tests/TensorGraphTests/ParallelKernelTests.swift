@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 import CKernels
@@ -159,3 +160,34 @@ final class Im2colTests: XCTestCase {
     }
 }
 
+/// The worker pool at any width: every share of a launch runs exactly once, with more threads than the
+/// machine has cores and than one claim word (32 shares) covers, and with more shares than threads.
+final class WorkerPoolTests: XCTestCase {
+    /// Pools live as long as the process (their helper threads point back at them), so the tests keep theirs.
+    private static let wide = WorkerPool(helpers: 0)
+    /// At most 8 threads, so wider launches run as successive rounds.
+    private static let narrow = WorkerPool(helpers: 0, capacity: 8)
+
+    /// Counts the runs of each share (atomically, so a share run twice at once still counts twice).
+    private struct CountRuns: WorkerJob {
+        let runs: UnsafeMutablePointer<Atomic<Int>>
+        func run(worker share: Int) { runs[share].add(1, ordering: .relaxed) }
+    }
+
+    func testEveryShareRunsExactlyOnceAtAnyWidth() {
+        let launches = 50, slots = 128
+        for (pool, name) in [(Self.wide, "wide pool"), (Self.narrow, "pool of 8 threads")] {
+            for shares in [64, 17, 2, 33, 64] {
+                // Slots past `shares` catch a share number out of range.
+                let runs = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: slots)
+                for slot in 0..<slots { (runs + slot).initialize(to: Atomic(0)) }
+                defer { runs.deinitialize(count: slots); runs.deallocate() }
+                for _ in 0..<launches { pool.run(shares, CountRuns(runs: runs)) }
+                let counts = (0..<slots).map { runs[$0].load(ordering: .relaxed) }
+                XCTAssertEqual(counts, (0..<slots).map { $0 < shares ? launches : 0 }, "\(name), \(shares) shares")
+            }
+        }
+        XCTAssertEqual(Self.wide.helpers, 63, "the wide pool grows to one thread per share")
+        XCTAssertEqual(Self.narrow.helpers, 7, "the narrow pool stops at its capacity")
+    }
+}

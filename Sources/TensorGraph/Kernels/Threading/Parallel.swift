@@ -1,7 +1,6 @@
 import CBLAS
 import Dispatch
 import Foundation
-import Synchronization
 
 /// How kernels use the machine's cores.
 ///
@@ -9,10 +8,13 @@ import Synchronization
 /// row blocks, large elementwise loops), so the two never oversubscribe the cores. Work is assigned
 /// to workers statically, so results are bit-for-bit reproducible run to run.
 public enum Parallelism {
-    /// Worker threads kernels may use (default: active cores; `TENSORGRAPH_THREADS` overrides).
+    /// Worker threads kernels may use (default: active cores; `TENSORGRAPH_THREADS` overrides), at most
+    /// `WorkerPool.maxThreads`: a larger request is clamped rather than refused (see there for why).
     public static let workers: Int = {
-        if let text = ProcessInfo.processInfo.environment["TENSORGRAPH_THREADS"], let n = Int(text), n > 0 { return n }
-        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if let text = ProcessInfo.processInfo.environment["TENSORGRAPH_THREADS"], let n = Int(text), n > 0 {
+            return Swift.min(n, WorkerPool.maxThreads)
+        }
+        return Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, WorkerPool.maxThreads))
     }()
 
     /// Prepares BLAS once per process: single-threaded (TensorGraph splits work itself), and with
@@ -89,108 +91,5 @@ struct RangeSplit<J: RangeJob>: WorkerJob {
     func run(worker w: Int) {
         let range = Parallelism.share(n, worker: w, of: parts)
         if !range.isEmpty { job.run(range) }
-    }
-}
-
-/// Persistent helper threads with microsecond hand-off.
-///
-/// Kernels in a training step are short (tens of microseconds), so waking a sleeping thread per
-/// kernel (as `DispatchQueue.concurrentPerform` does) would cost as much as the work. Helpers spin
-/// briefly after each job and only then sleep. A job is split into shares (share `w` always computes
-/// the same part, so results do not depend on which thread runs it). Each thread claims its own share
-/// first — the caller share 0, helper k share k, so consecutive kernels touch the same data on the same
-/// core — and then any share still unclaimed: when a helper is slow to start (a busy or shared core) the
-/// caller takes its share instead of waiting for it. Calls are serialized by the caller.
-final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool(helpers: Parallelism.workers - 1)
-
-    /// Bumped for every job; helpers wait for it to change.
-    private let generation = Atomic<Int>(0)
-    /// The current job's claim word: generation << 32 | share count << 16 | bit mask of claimed shares.
-    private let claims = Atomic<Int>(0)
-    /// Shares of the current job finished.
-    private let finished = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let condition = NSCondition()
-    private let callerLock = NSLock()
-    /// The current job (the caller's struct, on its stack while `run` waits) and how to call it; read
-    /// only by a thread holding an unfinished share of it.
-    private var job: UnsafeRawPointer?
-    private var jobInvoke: ((UnsafeRawPointer, Int) -> Void)?
-    private var jobGeneration = 0
-    private let helpers: Int
-
-    private init(helpers: Int) {
-        self.helpers = Swift.max(helpers, 0)
-        for index in 0..<self.helpers {
-            let thread = Thread { [unowned self] in self.helperLoop(index + 1) }
-            thread.name = "TensorGraph worker \(index + 1)"
-            thread.start()
-        }
-    }
-
-    func run<J: WorkerJob>(_ count: Int, _ body: J) {
-        precondition(count > 0 && count <= 16, "WorkerPool: \(count) shares")
-        callerLock.lock()
-        defer { callerLock.unlock() }
-        withUnsafePointer(to: body) { pointer in
-            job = UnsafeRawPointer(pointer)
-            // A capture-free closure: once `run` is specialized for `J` it is a plain function pointer
-            // (no context to allocate) that calls J's specialized `run(worker:)`.
-            jobInvoke = { pointer, worker in pointer.assumingMemoryBound(to: J.self).pointee.run(worker: worker) }
-            jobGeneration += 1
-            finished.store(0, ordering: .relaxed)
-            // Publishes the job fields to whoever claims a share (acquiring the claim word).
-            claims.store(jobGeneration << 32 | count << 16, ordering: .releasing)
-            // Sequentially consistent: pairs with the helper's sleepers/generation check (a Dekker handshake).
-            generation.add(1, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                condition.lock()
-                condition.broadcast()
-                condition.unlock()
-            }
-            runShares(preferring: 0)
-            var spins = 0
-            while finished.load(ordering: .acquiring) < count {
-                spins += 1
-                if spins > 1000 { sched_yield() }
-            }
-            job = nil
-            jobInvoke = nil
-        }
-    }
-
-    /// Claims and runs shares of the current job, `preferred` first, until none is left unclaimed.
-    private func runShares(preferring preferred: Int) {
-        while true {
-            let word = claims.load(ordering: .acquiring)
-            let count = (word >> 16) & 0xFFFF, claimed = word & 0xFFFF
-            let unclaimed = ~claimed & ((1 << count) - 1)
-            guard unclaimed != 0 else { return }
-            let share = preferred < count && unclaimed & (1 << preferred) != 0 ? preferred : unclaimed.trailingZeroBitCount
-            // Success means this job is still current and the share is ours: the job cannot finish
-            // (and its fields cannot change) before we report the share finished.
-            guard claims.compareExchange(expected: word, desired: word | 1 << share, ordering: .acquiringAndReleasing).exchanged else { continue }
-            if let job, let jobInvoke { jobInvoke(job, share) }
-            finished.add(1, ordering: .releasing)
-        }
-    }
-
-    private func helperLoop(_ index: Int) {
-        var seen = 0
-        while true {
-            var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
-                spins += 1
-                if spins < 200_000 { continue }  // stay hot between the kernels of a step (~100 µs)
-                condition.lock()
-                sleepers.add(1, ordering: .sequentiallyConsistent)
-                while generation.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }
-                sleepers.subtract(1, ordering: .releasing)
-                condition.unlock()
-            }
-            seen = generation.load(ordering: .acquiring)
-            runShares(preferring: index)
-        }
     }
 }
