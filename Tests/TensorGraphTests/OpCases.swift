@@ -85,6 +85,9 @@ func makeOpCases() -> [OpCase] {
     cases.append(unary("Tanh", r([2, 3]), { Foundation.tanh($0) }) { try $0.tanh($1) })
     cases.append(unary("Sigmoid", r([2, 3], -3, 3), { 1 / (1 + Foundation.exp(-$0)) }) { try $0.sigmoid($1) })
     cases.append(unary("Relu", distinct([2, 3]), second: false, { max($0, 0) }) { try $0.relu($1) })
+    // Away from both kinks (0 and 6), so finite differences do not straddle one.
+    let relu6Input = Tensor(shape: [2, 3], scalars: [-1.5, 0.3, 2.2, 5.1, 6.7, 8.0])
+    cases.append(unary("Relu6", relu6Input, second: false, { min(max($0, 0), 6) }) { try $0.relu6($1) })
     cases.append(unary("Sqrt", r([2, 3], 0.5, 2), { $0.squareRoot() }) { try $0.sqrt($1) })
     cases.append(unary("Exp", r([2, 3]), { Foundation.exp($0) }) { try $0.exp($1) })
     cases.append(unary("Log", r([2, 3], 0.5, 2), { Foundation.log($0) }) { try $0.log($1) })
@@ -107,6 +110,9 @@ func makeOpCases() -> [OpCase] {
     reluGrad = OpCase(op: "ReluGrad", inputs: [r([2, 3]), distinct([2, 3])], build: reluGrad.build, reference: reluGrad.reference,
                       wrt: [0, 1], invalid: reluGrad.invalid)
     cases.append(reluGrad)
+    cases.append(OpCase(op: "Relu6Grad", inputs: [r([2, 3]), relu6Input], build: { g, x in try g.relu6Grad(x[0], features: x[1]) },
+                        reference: { refBroadcast($0[0], $0[1]) { g, f in f > 0 && f < 6 ? g : 0 } }, wrt: [0, 1],
+                        invalid: [{ g in try g.relu6Grad(ph(g, [2, 3]), features: ph(g, [3, 2])) }]))
 
     // Binary broadcasting
     cases += binary("AddV2", +) { try $1 + $2 }
@@ -286,6 +292,10 @@ func makeOpCases() -> [OpCase] {
                             reference: { t in refPool(t[0], kernel: (2, 3), strides: strides, padding: padding, max: false) },
                             wrt: [0], secondOrder: true,
                             invalid: [{ g in try g.avgPool(ph(g, [2, 5, 6]), ksize: (2, 3), strides: strides, padding: padding) }]))
+        cases.append(OpCase(op: "MaxPoolWithArgmax", label: label, inputs: [px],
+                            build: { g, t in try g.maxPoolWithArgmax(t[0], ksize: (2, 3), strides: strides, padding: padding).output },
+                            reference: { t in refPool(t[0], kernel: (2, 3), strides: strides, padding: padding, max: true) }, wrt: [0],
+                            invalid: [{ g in try g.maxPoolWithArgmax(ph(g, [2, 1, 6, 3]), ksize: (2, 3), strides: strides, padding: .valid).output }]))
         let pg = refGeometry(px.shape, kernel: (2, 3), strides: strides, padding: padding)
         let pooledGrad = r([2, pg.outHeight, pg.outWidth, 3])
         cases.append(OpCase(op: "MaxPoolGrad", label: label, inputs: [px, pooledGrad],
@@ -296,6 +306,16 @@ func makeOpCases() -> [OpCase] {
                             reference: { t in (t[0].shape, maxPoolGradReference(t[0].doubleValues, pg, t[1].doubleValues)) },
                             invalid: [{ g in try g.maxPoolGrad(original: ph(g, [2, 5, 6, 3]), pooled: ph(g, [2, 5, 6, 3]), grad: ph(g, [2, 5, 6, 3], .int32),
                                                                ksize: (2, 3), strides: strides, padding: padding) }]))
+        cases.append(OpCase(op: "MaxPoolGradWithArgmax", label: label, inputs: [px, pooledGrad],
+                            build: { g, t in
+                                let argmax = try g.maxPoolWithArgmax(t[0], ksize: (2, 3), strides: strides, padding: padding).argmax
+                                return try g.maxPoolGradWithArgmax(input: t[0], grad: t[1], argmax: argmax, ksize: (2, 3), strides: strides,
+                                                                   padding: padding)
+                            },
+                            reference: { t in (t[0].shape, maxPoolGradReference(t[0].doubleValues, pg, t[1].doubleValues)) },
+                            invalid: [{ g in try g.maxPoolGradWithArgmax(input: ph(g, [2, 5, 6, 3]), grad: ph(g, [2, 5, 6, 3]),
+                                                                         argmax: ph(g, [2, 5, 6, 3]), ksize: (2, 3), strides: strides,
+                                                                         padding: padding) }]))
         cases.append(OpCase(op: "AvgPoolGrad", label: label, inputs: [pooledGrad],
                             build: { g, t in try g.avgPoolGrad(inputShape: g.constant(Tensor([Int32(2), 5, 6, 3])), grad: t[0],
                                                                ksize: (2, 3), strides: strides, padding: padding) },

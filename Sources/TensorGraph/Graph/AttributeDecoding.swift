@@ -45,12 +45,14 @@ extension Op {
     }
 
     /// A builder's attribute struct as a node's attribute map, without the attributes the inputs
-    /// determine (type attributes and list lengths of the declared inputs), which decoding infers.
+    /// determine (type attributes of the declared inputs, and the length of a single list input),
+    /// which decoding infers.
     static func builderAttributes(_ attrs: Attrs) -> Attributes {
         var inferred = Set<String>()
+        let lists = Self.inputs.compactMap(\.countAttribute)
+        if lists.count == 1 { inferred.insert(lists[0]) }
         for arg in Self.inputs {
             if case .attribute(let name) = arg.element { inferred.insert(name) }
-            if let n = arg.countAttribute { inferred.insert(n) }
         }
         var result = Attributes()
         for field in Attrs.fields where !inferred.contains(field.name) { result[field.name] = field.read(attrs) }

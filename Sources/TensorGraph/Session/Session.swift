@@ -20,6 +20,11 @@ public final class Session {
     /// Profile per node instead of per op type (`TENSORGRAPH_PROFILE=nodes`).
     public var profilesNodes = ProcessInfo.processInfo.environment["TENSORGRAPH_PROFILE"] == "nodes"
 
+    /// The rewrite rules plans are compiled with (all of them; tests compare against none).
+    var rewriteRules: [RewriteRule] = RewriteRules.all {
+        didSet { plans = [:]; lastPlan = nil }
+    }
+
     public init(graph: Graph) {
         self.graph = graph
         state = SessionState(graph: graph)
@@ -92,7 +97,7 @@ public final class Session {
             if let cached = plans[key] {
                 plan = cached
             } else {
-                plan = try ExecutionPlan(graph: graph, key: key, state: state)
+                plan = try ExecutionPlan(graph: graph, key: key, state: state, rules: rewriteRules)
                 plans[key] = plan
             }
             for (k, feed) in sortedFeeds.enumerated() { plan.feedValues[k] = feed.value }

@@ -7,6 +7,7 @@ public enum Conv2DBackpropInput: FloatKernelOp {
     public static let inputs: [ArgDef] = ["input_sizes: int32", "filter: T", "out_backprop: T"]
     public static let outputs: [ArgDef] = ["output: T"]
     public typealias Attrs = ConvolutionAttributes
+    public static var dispatchInput: Int { 1 }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         let dtype = ctx.inputs[1].dtype

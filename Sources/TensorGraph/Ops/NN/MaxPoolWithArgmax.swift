@@ -4,11 +4,12 @@
 /// TensorGraph writes int32 indices over the whole batch (`Targmax = int32`,
 /// `include_batch_in_index = true`): ((n·H + y)·W + x)·C + c. The plan's pooling rewrite uses this op
 /// for a MaxPool whose gradient runs in the same plan, so the gradient scatters instead of searching.
+///
+/// Gradient: MaxPoolGradWithArgmax(input, g, argmax) for the input.
 public enum MaxPoolWithArgmax: FloatKernelOp {
     public static let wireName = "MaxPoolWithArgmax"
     public static let inputs: [ArgDef] = ["input: T"]
     public static let outputs: [ArgDef] = ["output: T", "argmax: Targmax"]
-    public static var differentiability: Differentiability { .missing }
 
     public struct Attrs: OpAttributes {
         public var ksize: [Int] = []
@@ -50,6 +51,12 @@ public enum MaxPoolWithArgmax: FloatKernelOp {
         let argmax = try ctx.allocateOutput(1, .int32, shape)
         maxPool(x.pointer(T.self), g, out.pointer(T.self), argmax: argmax.pointer(Int32.self))
     }
+
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let w = ctx.attributes(MaxPoolWithArgmax.self).window
+        return [try ctx.graph.maxPoolGradWithArgmax(input: ctx.input(0), grad: ctx.grad(), argmax: ctx.output(1),
+                                                    ksize: w.kernel ?? (1, 1), strides: w.strides, padding: w.padding)]
+    }
 }
 
 /// The gradient of max pooling given the argmax of MaxPoolWithArgmax: (input, grad, argmax) → [N, H, W, C],
@@ -61,7 +68,13 @@ public enum MaxPoolGradWithArgmax: FloatKernelOp {
     public typealias Attrs = MaxPoolWithArgmax.Attrs
     public static var differentiability: Differentiability { .missing }
 
-    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        let pooled = try WindowAttributes.poolOutputs(ctx, ctx.attributes(MaxPoolGradWithArgmax.self).window)[0].shape
+        for (i, name) in [(1, "grad"), (2, "argmax")] where !ctx.inputs[i].shape.isCompatible(with: pooled) {
+            throw ctx.error("\(name) \(ctx.inputs[i].shape) must have the pooled shape \(pooled) of input \(ctx.inputs[0].shape)")
+        }
+        return [ctx.inputs[0]]
+    }
 
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0), dy = ctx.input(1), argmax = ctx.input(2)
@@ -69,6 +82,24 @@ public enum MaxPoolGradWithArgmax: FloatKernelOp {
                                                pooled: argmax.shape)
         let out = try ctx.allocateOutput(0, x.dtype, x.shape)
         maxPoolGradScatter(dy.pointer(T.self), argmax.pointer(Int32.self), g, out.pointer(T.self))
+    }
+}
+
+extension Graph {
+    /// Max pooling that also returns each window's argmax (flat int32 index over the batch).
+    public func maxPoolWithArgmax(_ x: Output, ksize: (Int, Int), strides: (Int, Int), padding: Padding, name: String? = nil,
+                                  file: StaticString = #fileID, line: UInt = #line) throws -> (output: Output, argmax: Output) {
+        let attributes = MaxPoolWithArgmax.Attrs(MaxPool.Attrs(ksize: ksize, strides: strides, padding: padding))
+        let node = try addNode(MaxPoolWithArgmax.self, name: name, inputs: [x], attrs: MaxPoolWithArgmax.builderAttributes(attributes),
+                               location: SourceLocation(file: file, line: line))
+        return (Output(graph: self, node: node, index: 0), Output(graph: self, node: node, index: 1))
+    }
+
+    /// The gradient of max pooling routed through `argmax` (from `maxPoolWithArgmax`).
+    public func maxPoolGradWithArgmax(input: Output, grad: Output, argmax: Output, ksize: (Int, Int), strides: (Int, Int),
+                                      padding: Padding, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        let attributes = MaxPoolWithArgmax.Attrs(MaxPool.Attrs(ksize: ksize, strides: strides, padding: padding))
+        return try addOutput(MaxPoolGradWithArgmax.self, [input, grad, argmax], attributes, file: file, line: line)
     }
 }
 

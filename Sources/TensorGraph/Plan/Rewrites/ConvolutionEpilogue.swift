@@ -1,7 +1,7 @@
 /// Conv2D → BiasAdd (→ Relu | Relu6) becomes `_FusedConv2D(fused_ops: [BiasAdd, activation])`: the
 /// convolution adds the bias and applies the activation to each output block while it is in cache.
 extension RewriteRules {
-    static let convolutionEpilogue = RewriteRule(name: "Conv2D+BiasAdd[+activation] → _FusedConv2D", root: BiasAdd.self) { plan, b in
+    static let convolutionEpilogue = RewriteRule(name: "Conv2D+BiasAdd[+activation] → _FusedConv2D", root: BiasAdd.wireName) { plan, b in
         guard let c = plan.producer(of: plan.nodes[b].inputs[0], Conv2D.self), plan.feedsOnlyOne(.init(node: c, output: 0)) else { return false }
         let (activation, last) = plan.fusibleActivation(after: b)
         let attributes = FusedConv2D.Attrs(convolution: plan.nodes[c].node.attributes(Conv2D.self),

@@ -1,7 +1,7 @@
 /// MatMul → BiasAdd (→ Relu | Relu6) becomes `_FusedMatMul(fused_ops: [BiasAdd, activation])`: the bias
 /// and activation are applied to row blocks right after the GEMM, while the output is in cache.
 extension RewriteRules {
-    static let denseEpilogue = RewriteRule(name: "MatMul+BiasAdd[+activation] → _FusedMatMul", root: BiasAdd.self) { plan, b in
+    static let denseEpilogue = RewriteRule(name: "MatMul+BiasAdd[+activation] → _FusedMatMul", root: BiasAdd.wireName) { plan, b in
         guard let m = plan.producer(of: plan.nodes[b].inputs[0], MatMul.self), plan.feedsOnlyOne(.init(node: m, output: 0)) else { return false }
         let (activation, last) = plan.fusibleActivation(after: b)
         let attributes = FusedMatMul.Attrs(matMul: plan.nodes[m].node.attributes(MatMul.self), numArgs: 1,

@@ -3,7 +3,7 @@
 /// records where each maximum came from, and the backward pass scatters instead of searching.
 /// The argmax is an ordinary second output, freed by liveness after its last reader.
 extension RewriteRules {
-    static let poolingArgmax = RewriteRule(name: "MaxPool…MaxPoolGrad → MaxPoolWithArgmax…MaxPoolGradWithArgmax", root: MaxPoolGrad.self) { plan, gradient in
+    static let poolingArgmax = RewriteRule(name: "MaxPool…MaxPoolGrad → MaxPoolWithArgmax…MaxPoolGradWithArgmax", root: MaxPoolGrad.wireName) { plan, gradient in
         let inputs = plan.nodes[gradient].inputs
         guard let m = plan.producer(of: inputs[1], MaxPool.self), plan.nodes[m].inputs[0] == inputs[0], !plan.targets.contains(m) else { return false }
         let pool = plan.nodes[m].node.attributes(MaxPool.self), backward = plan.nodes[gradient].node.attributes(MaxPoolGrad.self)

@@ -3,7 +3,7 @@
 /// read from the pooled output (y at the argmax). A BiasAddGrad of the result joins as
 /// `[Relu, BiasAddGrad]`: the per-channel sums come out as the fused op's second output.
 extension RewriteRules {
-    static let poolingGradient = RewriteRule(name: "ReluGrad(MaxPoolGradWithArgmax)[+BiasAddGrad] → _FusedMaxPoolGrad", root: ReluGrad.self) { plan, r in
+    static let poolingGradient = RewriteRule(name: "ReluGrad(MaxPoolGradWithArgmax)[+BiasAddGrad] → _FusedMaxPoolGrad", root: ReluGrad.wireName) { plan, r in
         let inputs = plan.nodes[r].inputs
         guard let p = plan.producer(of: inputs[0], MaxPoolGradWithArgmax.self), plan.feedsOnlyOne(.init(node: p, output: 0)) else { return false }
         let gradientInputs = plan.nodes[p].inputs   // (x, g, argmax)

@@ -9,7 +9,8 @@
 /// value is fetched, read by another node, or is a run target.
 struct RewriteRule: Sendable {
     let name: String
-    let root: any Op.Type
+    /// The wire name of the op the pattern is rooted at.
+    let root: String
     let rewrite: @Sendable (inout PlanGraph, Int) throws -> Bool
 }
 
@@ -24,7 +25,7 @@ enum RewriteRules {
     static func apply(_ rules: [RewriteRule] = all, to plan: inout PlanGraph) throws -> [String] {
         var fired: [String] = []
         for rule in rules {
-            for i in plan.nodes.indices where !plan.nodes[i].isDead && plan.nodes[i].node.op == rule.root {
+            for i in plan.nodes.indices where !plan.nodes[i].isDead && plan.nodes[i].node.opName == rule.root {
                 if try rule.rewrite(&plan, i) { fired.append(rule.name) }
             }
         }
