@@ -65,7 +65,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TensorGraphTests",
-            dependencies: ["TensorGraph", "TestSupport"],
+            // MallocCounter's malloc wrappers count the test process's allocations (AllocationTests).
+            dependencies: ["TensorGraph", "TestSupport", "MallocCounter"],
             path: "Tests/TensorGraphTests"
         ),
     ]

@@ -39,6 +39,13 @@ public func toFloat32(_ t: Tensor) -> Tensor {
     t.dtype == .double ? Tensor(shape: t.shape, scalars: t.scalars(as: Double.self).map(Float.init)) : t
 }
 
+/// Creates a fresh directory under the system temporary directory, unique to this process and call.
+public func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
 /// Asserts two arrays agree elementwise within `absolute + relative·|expected|`.
 public func assertClose(_ actual: [Double], _ expected: [Double], absolute: Double = 1e-6, relative: Double = 1e-5,
                         _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {

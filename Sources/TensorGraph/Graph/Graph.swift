@@ -17,6 +17,9 @@ public final class Graph: @unchecked Sendable {
     public private(set) var globalVariables: [Variable] = []
     private var variablesByNode: [Int: Int] = [:]
 
+    /// Values known while building, by node id (see `ConstantFolding.swift`).
+    var foldedValues: [Int: [Tensor]] = [:]
+
     /// Layers added by the layer builders, in order (for `summary()`).
     public internal(set) var layers: [LayerRecord] = []
 
@@ -126,6 +129,7 @@ public final class Graph: @unchecked Sendable {
         let node = Node(id: nodes.count, name: exactName, op: op, attrs: complete, decodedAttributes: decoded, inputs: inputs,
                         controlInputs: control, outputs: outputs, location: location)
         nodes.append(node)
+        fold(node)
         nodesByName[exactName] = node.id
         if nameCounts[exactName.lowercased()] == nil { nameCounts[exactName.lowercased()] = 1 }
         return node
@@ -187,19 +191,5 @@ public final class Graph: @unchecked Sendable {
     public func variable(for output: Output) -> Variable? {
         guard output.graph === self, let i = variablesByNode[output.node.id] else { return nil }
         return globalVariables[i]
-    }
-
-    // MARK: Constant folding for shape inference
-
-    /// The value of an endpoint when it is known while building.
-    func constantValue(of endpoint: Endpoint) -> Tensor? {
-        let node = nodes[endpoint.node]
-        if node.op == Const.self { return node.attributes(Const.self).value }
-        if node.op == Shape.self, let dims = nodes[node.inputs[0].node].outputs[node.inputs[0].index].shape.concrete {
-            if node.attributes(Shape.self).outType == .int64 { return Tensor(dims.map(Int64.init)) }
-            return Tensor(dims.map(Int32.init))
-        }
-        if node.op == Identity.self { return constantValue(of: node.inputs[0]) }
-        return nil
     }
 }

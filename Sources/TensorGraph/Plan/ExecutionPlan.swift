@@ -22,7 +22,7 @@ struct PlanKey: Hashable {
 /// One signature's compiled program: a list of steps and the memory plan that goes with them.
 ///
 /// Compiled once per (feeds, fetches, targets) and cached by the session, as a pipeline of passes
-/// (see Plan/README.md): prune → rewrite rules → dead-node elimination → schedule → memory plan.
+/// (see Plan/README.md): prune → fold constants → rewrite rules → dead-node elimination → schedule → memory plan.
 /// Steps run in list order, a topological order; runs are deterministic.
 final class ExecutionPlan {
     /// What the executor does at a step.
@@ -80,12 +80,17 @@ final class ExecutionPlan {
             let node = graph.nodes[endpoint.node]
             return (endpoint.index == 0 ? node.name : "\(node.name):\(endpoint.index)", node.outputs[endpoint.index])
         }
-        // The pipeline. Each pass needs only what the one before it produced.
+        // The pipeline. Each pass needs only what the one before it produced, and keeps the plan graph
+        // in topological order with no reads of removed nodes (checked after every pass that edits it).
         var plan = try PlanGraph(pruning: graph, key: key)           // 1. what the signature needs, in order
-        rewrites = try RewriteRules.apply(rules, to: &plan)          // 2. fusions (explicit internal ops)
-        plan.eliminateDeadNodes()                                    // 3. drop what the rewrites made unused
-        (steps, fetchSources) = ExecutionPlan.schedule(plan, state: state, pool: pool)   // 4. steps
-        memory = MemoryPlan(steps, fetches: fetchSources)            // 5. liveness, pool, in-place
+        plan.foldConstants()                                         // 2. values known while building
+        try plan.verify(after: "constant folding")
+        rewrites = try RewriteRules.apply(rules, to: &plan)          // 3. fusions (explicit internal ops)
+        try plan.verify(after: "rewrite rules \(rewrites)")
+        plan.eliminateDeadNodes()                                    // 4. drop what the rewrites made unused
+        try plan.verify(after: "dead-node elimination")
+        (steps, fetchSources) = ExecutionPlan.schedule(plan, state: state, pool: pool)   // 5. steps
+        memory = MemoryPlan(steps, fetches: fetchSources)            // 6. liveness, pool, in-place
     }
 
     /// Turns the live plan nodes into steps, resolving plan values to step outputs, and marks shape steps.

@@ -97,8 +97,39 @@ struct PlanGraph {
         for j in fetches.indices where fetches[j] == .value(old) { fetches[j] = .value(new) }
     }
 
+    /// The invariant every pass keeps and the scheduler relies on: each live node reads only live
+    /// nodes listed before it (a topological order), and every output it reads exists.
+    func verify(after pass: String) throws {
+        func check(_ input: Input, reader: Int?) throws {
+            guard let v = input.value else { return }
+            let name = reader.map { nodes[$0].node.name } ?? "a fetch"
+            guard v.node < (reader ?? nodes.count), !nodes[v.node].isDead, v.output < nodes[v.node].node.outputs.count else {
+                throw TensorGraphError.invalidArgument("internal: after \(pass), \(name) reads \(nodes[v.node].node.name):\(v.output), "
+                                                       + "which is removed, later in the plan, or missing")
+            }
+        }
+        for i in nodes.indices where !nodes[i].isDead { for input in nodes[i].inputs { try check(input, reader: i) } }
+        for f in fetches { try check(f, reader: nil) }
+    }
+
     /// Removes node `index` from the plan (its work is done elsewhere now).
     mutating func kill(_ index: Int) { nodes[index].isDead = true }
+
+    /// Pass 2: nodes whose values the graph folded while building become constants for their readers
+    /// (and fetches); the nodes themselves then go unread and are removed.
+    mutating func foldConstants() {
+        for i in nodes.indices where !nodes[i].isDead && !targets.contains(i) {
+            guard let values = graph.foldedValues[nodes[i].node.id], nodes[i].node.id >= 0 else { continue }
+            for (o, value) in values.enumerated() {
+                let old = Input.value(Value(node: i, output: o))
+                for j in nodes.indices where !nodes[j].isDead {
+                    for k in nodes[j].inputs.indices where nodes[j].inputs[k] == old { nodes[j].inputs[k] = .constant(value) }
+                }
+                for k in fetches.indices where fetches[k] == old { fetches[k] = .constant(value) }
+            }
+            nodes[i].isDead = true
+        }
+    }
 
     /// Removes nodes nothing reads any more (a rewrite's leftovers), keeping targets and stateful ops.
     mutating func eliminateDeadNodes() {

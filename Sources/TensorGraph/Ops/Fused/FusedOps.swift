@@ -71,7 +71,7 @@ public enum FusedConv2D: FloatKernelOp {
         let x = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2)
         let attrs = ctx.attributes(FusedConv2D.self)
         let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
-        guard bias.shape == [shape[3]] else { throw ctx.error("bias \(bias.shape) does not match \(shape[3]) filters") }
+        guard bias.rank == 1, bias.shape[0] == shape[3] else { throw ctx.error("bias \(bias.shape) does not match \(shape[3]) filters") }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])
         let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
@@ -121,7 +121,7 @@ public enum FusedMatMul: FloatKernelOp {
         let a = ctx.input(0), b = ctx.input(1), bias = ctx.input(2)
         let attrs = ctx.attributes(FusedMatMul.self)
         let (m, n, k) = try MatMul.dimensions(ctx, a, b, attrs.matMul)
-        guard bias.shape == [n] else { throw ctx.error("bias \(bias.shape) does not match \(n) columns") }
+        guard bias.rank == 1, bias.shape[0] == n else { throw ctx.error("bias \(bias.shape) does not match \(n) columns") }
         let out = try ctx.allocateOutput(0, a.dtype, ctx.derived { [m, n] })
         parallelGemm(T.self, transposeA: attrs.matMul.transposeA, transposeB: attrs.matMul.transposeB, m: m, n: n, k: k,
                      a: a.pointer(T.self), b: b.pointer(T.self), c: out.pointer(T.self))

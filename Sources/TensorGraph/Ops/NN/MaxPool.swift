@@ -53,14 +53,17 @@ extension KernelContext {
     /// The window geometry of a pooling gradient, after checking that the gradient (and the pooled
     /// output, when given) have the pooled shape of the input; cached while the shapes hold.
     func pooledGradientGeometry(input: [Int], grad: [Int], _ w: WindowAttributes, pooled: [Int]? = nil) throws -> WindowGeometry {
-        try derived { () throws -> WindowGeometry in
-            let g = try geometry(input: input, kernel: w.kernel ?? (1, 1), w)
-            let pooledShape = [g.batch, g.outHeight, g.outWidth, g.channels]
-            guard grad == pooledShape, pooled.map({ $0 == pooledShape }) ?? true else {
-                throw error("grad \(grad) must have the pooled shape \(pooledShape) of input \(input)")
-            }
-            return g
+        try derived { try checkedPooledGradientGeometry(input: input, grad: grad, w, pooled: pooled) }
+    }
+
+    /// `pooledGradientGeometry` without the cache, for kernels that cache more with it (one `derived` per call).
+    func checkedPooledGradientGeometry(input: [Int], grad: [Int], _ w: WindowAttributes, pooled: [Int]? = nil) throws -> WindowGeometry {
+        let g = try geometry(input: input, kernel: w.kernel ?? (1, 1), w)
+        let pooledShape = [g.batch, g.outHeight, g.outWidth, g.channels]
+        guard grad == pooledShape, pooled.map({ $0 == pooledShape }) ?? true else {
+            throw error("grad \(grad) must have the pooled shape \(pooledShape) of input \(input)")
         }
+        return g
     }
 }
 

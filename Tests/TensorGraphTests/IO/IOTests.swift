@@ -71,3 +71,22 @@ final class MNISTTests: XCTestCase {
         XCTAssertEqual(shuffled, small.batches(of: 100, shuffleSeed: 1)[0].labels.scalars(as: Int32.self))
     }
 }
+
+final class NPYTests: XCTestCase {
+    func testRoundTripEveryDType() throws {
+        let tensors = [Tensor(shape: [2, 3], scalars: [Float(1), -2, 3, 4, 5, 6.5]), Tensor([1.5, -2.25]), Tensor([Int32(-1), 7]),
+                       Tensor([Int64(1) << 40]), Tensor(shape: [2, 2], scalars: [UInt8(0), 255, 7, 9]), Tensor([true, false, true]), Tensor(Float(3))]
+        for t in tensors { XCTAssertEqual(try NPY.decode(NPY.encode(t)), t, "\(t.dtype)") }
+        XCTAssertEqual(NPY.encode(tensors[0]).count % 64, (tensors[0].byteCount) % 64, "header padded to 64 bytes")
+    }
+
+    func testRejectsBadFiles() {
+        let good = NPY.encode(Tensor([Float(1), 2]))
+        assertThrows(["magic"]) { try NPY.decode(Array(good.dropFirst())) }
+        assertThrows(["needs 8 data bytes", "has 4"]) { try NPY.decode(Array(good.dropLast(4))) }
+        var bigEndian = good
+        let at = (0..<(good.count - 2)).first { good[$0] == UInt8(ascii: "<") && good[$0 + 1] == UInt8(ascii: "f") }!
+        bigEndian[at] = UInt8(ascii: ">")
+        assertThrows(["unsupported dtype '>f4'"]) { try NPY.decode(bigEndian) }
+    }
+}

@@ -132,7 +132,7 @@ final class ParallelKernelTests: XCTestCase {
     }
 }
 
-/// The patch-matrix loops against the element-by-element oracles (References.swift): float32 runs the C
+/// The patch-matrix loops against the element-by-element oracles (KernelReferences.swift): float32 runs the C
 /// loops, float64 the portable Swift ones; over padding, stride and channel cases.
 final class Im2colTests: XCTestCase {
     func testPatchMatrixLoopsMatchReference() {

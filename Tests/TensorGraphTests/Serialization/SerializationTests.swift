@@ -3,12 +3,6 @@ import TestSupport
 import XCTest
 @testable import TensorGraph
 
-func temporaryDirectory(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 /// A small training graph, built the same way each call (so a rebuilt graph matches a saved checkpoint).
 func makeTrainingGraph() throws -> (g: Graph, x: Output, labels: Output, loss: Output, train: TensorGraph.Operation, logits: Output) {
     let g = Graph()
@@ -166,24 +160,5 @@ final class SaverTests: XCTestCase {
         assertThrows(["no such file"]) { try Saver(graph: g2).restore(s2, from: dir + "/none.ckpt") }
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/bad.ckpt"))
         assertThrows(["bad.ckpt"]) { try Saver(graph: g2).restore(s2, from: dir + "/bad.ckpt") }
-    }
-}
-
-final class NPYTests: XCTestCase {
-    func testRoundTripEveryDType() throws {
-        let tensors = [Tensor(shape: [2, 3], scalars: [Float(1), -2, 3, 4, 5, 6.5]), Tensor([1.5, -2.25]), Tensor([Int32(-1), 7]),
-                       Tensor([Int64(1) << 40]), Tensor(shape: [2, 2], scalars: [UInt8(0), 255, 7, 9]), Tensor([true, false, true]), Tensor(Float(3))]
-        for t in tensors { XCTAssertEqual(try NPY.decode(NPY.encode(t)), t, "\(t.dtype)") }
-        XCTAssertEqual(NPY.encode(tensors[0]).count % 64, (tensors[0].byteCount) % 64, "header padded to 64 bytes")
-    }
-
-    func testRejectsBadFiles() {
-        let good = NPY.encode(Tensor([Float(1), 2]))
-        assertThrows(["magic"]) { try NPY.decode(Array(good.dropFirst())) }
-        assertThrows(["needs 8 data bytes", "has 4"]) { try NPY.decode(Array(good.dropLast(4))) }
-        var bigEndian = good
-        let at = (0..<(good.count - 2)).first { good[$0] == UInt8(ascii: "<") && good[$0 + 1] == UInt8(ascii: "f") }!
-        bigEndian[at] = UInt8(ascii: ">")
-        assertThrows(["unsupported dtype '>f4'"]) { try NPY.decode(bigEndian) }
     }
 }
