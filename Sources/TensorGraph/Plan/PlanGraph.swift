@@ -36,6 +36,9 @@ struct PlanGraph {
     var fetches: [Input]
     /// Plan nodes that are run targets: never removed or folded into another node.
     var targets: Set<Int>
+    /// Plan nodes other nodes wait for through control edges (`tf.tuple`'s gates, `group`): kept by
+    /// dead-node elimination, but a rule may fold a pure one into a fusion that computes it earlier.
+    var anchors: Set<Int>
     /// The spec of each fed endpoint, by feed position.
     let feedSpecs: [TensorSpec]
 
@@ -118,7 +121,7 @@ struct PlanGraph {
     /// Pass 2: nodes whose values the graph folded while building become constants for their readers
     /// (and fetches); the nodes themselves then go unread and are removed.
     mutating func foldConstants() {
-        for i in nodes.indices where !nodes[i].isDead && !targets.contains(i) {
+        for i in nodes.indices where !nodes[i].isDead && !targets.contains(i) && !anchors.contains(i) {
             guard let values = graph.foldedValues[nodes[i].node.id], nodes[i].node.id >= 0 else { continue }
             for (o, value) in values.enumerated() {
                 let old = Input.value(Value(node: i, output: o))
@@ -136,7 +139,10 @@ struct PlanGraph {
         var read = Set<Int>()
         for f in fetches { if let v = f.value { read.insert(v.node) } }
         for i in nodes.indices.reversed() where !nodes[i].isDead {
-            guard read.contains(i) || targets.contains(i) || nodes[i].node.op.isStateful else { nodes[i].isDead = true; continue }
+            guard read.contains(i) || targets.contains(i) || anchors.contains(i) || nodes[i].node.op.isStateful else {
+                nodes[i].isDead = true
+                continue
+            }
             for input in nodes[i].inputs { if let v = input.value { read.insert(v.node) } }
         }
     }

@@ -6,7 +6,7 @@ extension PlanGraph {
     /// needed is a `missingFeed` error.
     init(pruning graph: Graph, key: PlanKey) throws {
         let fed = Dictionary(uniqueKeysWithValues: key.feeds.enumerated().map { ($1, $0) })
-        var needed = Set<Int>(), anchored = Set(key.targets)
+        var needed = Set<Int>(), anchored = Set<Int>()
         var stack = key.fetches.filter { fed[$0] == nil }.map(\.node) + key.targets
         while let id = stack.popLast() {
             guard needed.insert(id).inserted else { continue }
@@ -46,7 +46,8 @@ extension PlanGraph {
         self.graph = graph
         self.nodes = nodes
         fetches = try key.fetches.map { try input(for: $0, asReference: false) }
-        targets = Set(anchored.compactMap { index[$0] })
+        targets = Set(key.targets.compactMap { index[$0] })
+        anchors = Set(anchored.compactMap { index[$0] })
         feedSpecs = key.feeds.map { graph.nodes[$0.node].outputs[$0.index] }
     }
 }

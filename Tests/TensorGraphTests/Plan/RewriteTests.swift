@@ -140,6 +140,33 @@ final class RewriteTests: XCTestCase {
         }
     }
 
+    /// In a training graph the optimizer's gradients pass through `tf.tuple` gates, whose control edges
+    /// anchor the BiasAddGrad nodes; the pooling rule still folds them into `_FusedMaxPoolGrad`, and
+    /// training gives the losses of the plan compiled without rules.
+    func testPoolingGradientFusesThroughTupleGates() throws {
+        func train(rules: Bool) throws -> (losses: [Float], ops: [String]) {
+            let g = Graph()
+            let x = try g.placeholder(.float, shape: [nil, 8, 8, 1]), labels = try g.placeholder(.int32, shape: [nil])
+            var h = try g.maxPooling2d(g.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu))
+            h = try g.maxPooling2d(g.conv2d(h, filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu))
+            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: g.dense(g.flatten(h), units: 3)))
+            let step = try AdamOptimizer().minimize(loss)
+            let session = Session(graph: g)
+            if !rules { session.rewriteRules = [] }
+            try session.run(g.globalVariablesInitializer())
+            var data = TestRandom(seed: 9)
+            let feeds = [x: toFloat32(data.tensor([6, 8, 8, 1])), labels: Tensor((0..<6).map { Int32($0 % 3) })]
+            let losses = try (0..<3).map { _ in try session.run(loss, target: step, feeding: feeds).scalar(as: Float.self) }
+            return (losses, try XCTUnwrap(session.lastPlan).steps.map(\.node.opName))
+        }
+        let fused = try train(rules: true), plain = try train(rules: false)
+        XCTAssertEqual(fused.ops.filter { $0 == "_FusedMaxPoolGrad" }.count, 2)
+        XCTAssertEqual(fused.ops.filter { $0 == "BiasAddGrad" }.count, 1, "only the dense layer's bias gradient stays: \(fused.ops)")
+        XCTAssertEqual(plain.ops.filter { $0 == "BiasAddGrad" }.count, 3)
+        // The fused bias gradients are summed in another order: equal to rounding.
+        for (a, b) in zip(fused.losses, plain.losses) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+    }
+
     /// Rewritten nodes never reach the user's graph: it saves as TensorFlow's ops only.
     func testRewritesLeaveTheGraphAlone() throws {
         let g = Graph()
