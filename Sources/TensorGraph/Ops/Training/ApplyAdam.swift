@@ -14,18 +14,7 @@ public enum ApplyAdam: FloatKernelOp {
     public static var dispatchInput: Int { 3 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
-    /// `T` is limited to the kernel's float types (TF allows every number type).
-    public struct Attrs: OpAttributes {
-        public var T: DType = .float
-        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
-        public var useLocking = false
-        /// TF's Nesterov variant of the update, which the kernel does not implement: true is rejected.
-        public var useNesterov = false
-        public static let defaults = Attrs()
-        public static let fields: [AttrField<Attrs>] = [
-            .type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking), .bool("use_nesterov", \.useNesterov),
-        ]
-    }
+    public typealias Attrs = UpdateAttributes<WithNesterov>
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         guard !ctx.attributes(ApplyAdam.self).useNesterov else { throw ctx.error("use_nesterov is not supported") }

@@ -7,14 +7,7 @@ public enum ApplyGradientDescent: FloatKernelOp {
     public static var dispatchInput: Int { 1 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
-    /// `T` is limited to the kernel's float types (TF allows every number type).
-    public struct Attrs: OpAttributes {
-        public var T: DType = .float
-        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
-        public var useLocking = false
-        public static let defaults = Attrs()
-        public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking)]
-    }
+    public typealias Attrs = UpdateAttributes<WithoutNesterov>
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         guard ctx.inputs[1].shape.rank == nil || ctx.inputs[1].shape.rank == 0 else {

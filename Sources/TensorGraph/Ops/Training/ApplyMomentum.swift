@@ -10,17 +10,7 @@ public enum ApplyMomentum: FloatKernelOp {
     public static var dispatchInput: Int { 2 }
     public static var isStateful: Bool { true }
     public static var differentiability: Differentiability { .missing }
-    /// `T` is limited to the kernel's float types (TF allows every number type).
-    public struct Attrs: OpAttributes {
-        public var T: DType = .float
-        /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
-        public var useLocking = false
-        public var useNesterov = false
-        public static let defaults = Attrs()
-        public static let fields: [AttrField<Attrs>] = [
-            .type("T", \.T, oneOf: .floats), .bool("use_locking", \.useLocking), .bool("use_nesterov", \.useNesterov),
-        ]
-    }
+    public typealias Attrs = UpdateAttributes<WithNesterov>
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         for i in [1, 3] where !ctx.inputs[i].shape.isCompatible(with: ctx.inputs[0].shape) {
