@@ -90,6 +90,17 @@ public final class Graph: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `body` with no control dependencies in force (TF1's `tf.control_dependencies(None)`, part of
+    /// `init_scope`): variables, their initializers and optimizer slots are built this way, so an
+    /// initializer never waits for the ops a training step was built under (a batch norm's update ops
+    /// that read a placeholder, for example).
+    public func withoutControlDependencies<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = controlDependencyStack
+        controlDependencyStack = []
+        defer { controlDependencyStack = saved }
+        return try body()
+    }
+
     // MARK: Adding nodes
 
     /// Adds a node after inferring its outputs; throws with the op, the shapes and `location` on a mismatch.

@@ -62,14 +62,21 @@ extension Graph {
     public func variable(name: String, shape: [Int], dtype: DType = .float, initializer: Initializer = .glorotUniform,
                          trainable: Bool = true, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         let varName = uniqueName(name)
-        let initial = try withScope(exactly: varName + "/Initializer") {
-            try initialValue(initializer, shape: shape, dtype: dtype, file: file, line: line)
+        return try withoutControlDependencies {
+            let initial = try withScope(exactly: varName + "/Initializer") {
+                try initialValue(initializer, shape: shape, dtype: dtype, file: file, line: line)
+            }
+            return try makeVariable(exactName: varName, initial: initial, trainable: trainable, location: SourceLocation(file: file, line: line))
         }
-        return try makeVariable(exactName: varName, initial: initial, trainable: trainable, location: SourceLocation(file: file, line: line))
     }
 
     /// Adds `VariableV2`, `Assign` and `read` nodes for a variable named exactly `varName`.
+    /// The variable's own nodes carry no control dependencies (`withoutControlDependencies`).
     private func makeVariable(exactName varName: String, initial: Output, trainable: Bool, location: SourceLocation) throws -> Output {
+        try withoutControlDependencies { try makeVariableNodes(exactName: varName, initial: initial, trainable: trainable, location: location) }
+    }
+
+    private func makeVariableNodes(exactName varName: String, initial: Output, trainable: Bool, location: SourceLocation) throws -> Output {
         guard let shape = initial.shape.concrete else {
             throw TensorGraphError.invalidGraph(op: "VariableV2", node: varName,
                                                 message: "initial value needs a fully known shape, got \(initial.shape)",

@@ -23,12 +23,15 @@ public struct LayerRecord: Sendable {
     public let kind: String
     public let outputShape: TensorShape
     public let parameters: Int
+    /// How many of `parameters` belong to non-trainable variables (a batch norm's moving statistics).
+    public let nonTrainableParameters: Int
 }
 
 extension Graph {
     private func record(_ name: String, _ kind: String, _ output: Output, _ parameters: [Output] = []) {
         let count = parameters.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
-        layers.append(LayerRecord(name: name, kind: kind, outputShape: output.shape, parameters: count))
+        let frozen = parameters.filter { variable(for: $0)?.isTrainable == false }.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
+        layers.append(LayerRecord(name: name, kind: kind, outputShape: output.shape, parameters: count, nonTrainableParameters: frozen))
     }
 
     /// The scope name the next `withNameScope(base)` will get.
@@ -159,9 +162,9 @@ extension Graph {
         var out = "Model: \"\(title)\"\n" + pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #\n" + rule + "\n"
         for r in rows { out += pad(r.0, w0) + pad(r.1, w1) + r.2 + "\n" }
         // Like Keras, count the layers' weights; optimizer slots and counters are listed apart.
-        let total = layers.map(\.parameters).reduce(0, +)
+        let total = layers.map(\.parameters).reduce(0, +), frozen = layers.map(\.nonTrainableParameters).reduce(0, +)
         let everything = globalVariables.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
-        out += rule + "\nTotal params: \(total)\nTrainable params: \(total)\nNon-trainable params: 0\n"
+        out += rule + "\nTotal params: \(total)\nTrainable params: \(total - frozen)\nNon-trainable params: \(frozen)\n"
         if everything > total { out += "Other variables (optimizer slots, counters): \(everything - total) values\n" }
         return out
     }

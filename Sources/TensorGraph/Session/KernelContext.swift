@@ -173,7 +173,8 @@ public final class KernelContext {
 
     /// A runtime error naming this node.
     public func error(_ message: String) -> TensorGraphError {
-        .kernelFailure(op: node.opName, node: node.name, message: message)
+        // Where the user built the node, as build-time errors say it.
+        .kernelFailure(op: node.opName, node: node.name, message: node.location.map { "\(message) (built at \($0))" } ?? message)
     }
 
     // MARK: Variables

@@ -3,11 +3,12 @@
 /// Slots `<var>/Adam` (m) and `<var>/Adam_1` (v); non-slot variables `beta1_power` and
 /// `beta2_power` start at β₁, β₂ and are multiplied by them after each step.
 public final class AdamOptimizer: Optimizer {
-    public let learningRate: Double, beta1: Double, beta2: Double, epsilon: Double
+    public let learningRate: any HyperParameter, beta1: any HyperParameter, beta2: any HyperParameter, epsilon: any HyperParameter
     private var constants: [Output] = []
     private var powers: (Output, Output)?
 
-    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, name: String = "Adam") {
+    public init(learningRate: any HyperParameter = 0.001, beta1: any HyperParameter = 0.9, beta2: any HyperParameter = 0.999,
+                epsilon: any HyperParameter = 1e-8, name: String = "Adam") {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -16,13 +17,15 @@ public final class AdamOptimizer: Optimizer {
     }
 
     public override func prepare(_ graph: Graph, variables: [Variable]) throws {
-        func scalar(_ v: Double, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
+        func scalar(_ v: any HyperParameter, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
         constants = [try scalar(learningRate, "learning_rate"), try scalar(beta1, "beta1"), try scalar(beta2, "beta2"),
                      try scalar(epsilon, "epsilon")]
         if powers == nil || powers!.0.graph !== graph {
-            powers = try graph.withScope(exactly: "") {
-                (try graph.variable(scalar(beta1, "beta1_power/initial_value"), name: "beta1_power", trainable: false),
-                 try graph.variable(scalar(beta2, "beta2_power/initial_value"), name: "beta2_power", trainable: false))
+            powers = try graph.withoutControlDependencies {
+                try graph.withScope(exactly: "") {
+                    (try graph.variable(scalar(beta1, "beta1_power/initial_value"), name: "beta1_power", trainable: false),
+                     try graph.variable(scalar(beta2, "beta2_power/initial_value"), name: "beta2_power", trainable: false))
+                }
             }
         }
     }

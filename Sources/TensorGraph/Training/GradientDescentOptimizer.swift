@@ -1,9 +1,9 @@
 /// Plain stochastic gradient descent: `var −= learningRate · gradient` (TF's `ApplyGradientDescent`).
 public final class GradientDescentOptimizer: Optimizer {
-    public let learningRate: Double
+    public let learningRate: any HyperParameter
     private var rate: Output?
 
-    public init(learningRate: Double, name: String = "GradientDescent") {
+    public init(learningRate: any HyperParameter, name: String = "GradientDescent") {
         self.learningRate = learningRate
         super.init(name: name)
     }

@@ -1,9 +1,9 @@
 /// SGD with momentum (optionally Nesterov), `ApplyMomentum` semantics; slot `<var>/Momentum`.
 public final class MomentumOptimizer: Optimizer {
-    public let learningRate: Double, momentum: Double, useNesterov: Bool
+    public let learningRate: any HyperParameter, momentum: any HyperParameter, useNesterov: Bool
     private var constants: [Output] = []
 
-    public init(learningRate: Double, momentum: Double, useNesterov: Bool = false, name: String = "Momentum") {
+    public init(learningRate: any HyperParameter, momentum: any HyperParameter, useNesterov: Bool = false, name: String = "Momentum") {
         self.learningRate = learningRate
         self.momentum = momentum
         self.useNesterov = useNesterov
@@ -11,7 +11,7 @@ public final class MomentumOptimizer: Optimizer {
     }
 
     public override func prepare(_ graph: Graph, variables: [Variable]) throws {
-        func scalar(_ v: Double, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
+        func scalar(_ v: any HyperParameter, _ name: String) throws -> Output { try hyperParameter(v, name, in: graph, for: variables) }
         constants = [try scalar(learningRate, "learning_rate"), try scalar(momentum, "momentum")]
     }
 

@@ -59,10 +59,10 @@ open class Optimizer {
     /// Extra ops run after all updates (Adam's beta-power updates).
     open func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] { [] }
 
-    /// A scalar hyper-parameter constant of the variables' dtype (float32 unless they are float64).
-    public func hyperParameter(_ value: Double, _ name: String, in graph: Graph, for variables: [Variable]) throws -> Output {
-        let dtype = variables.first?.dtype ?? .float
-        return try graph.constant(dtype == .double ? Tensor(value) : Tensor(Float(value)), name: name)
+    /// A scalar hyper-parameter of the variables' dtype (float32 unless they are float64): a `Const` for a
+    /// number, the tensor itself (cast if needed) for an `Output`.
+    public func hyperParameter(_ value: any HyperParameter, _ name: String, in graph: Graph, for variables: [Variable]) throws -> Output {
+        try value.hyperParameterOutput(in: graph, dtype: variables.first?.dtype ?? .float, name: name)
     }
 
     /// A zero-initialized slot variable for `variable`, named `<variable>/<name>` (TF's slot naming).
@@ -71,9 +71,12 @@ open class Optimizer {
         guard let shape = variable.shape.concrete else {
             throw TensorGraphError.invalidArgument("\(name): variable '\(variable.name)' needs a fully known shape for slot '\(slotName)'")
         }
-        return try graph.withScope(exactly: "") {
-            try graph.variable(graph.zeros(shape, dtype: variable.dtype, name: "\(variable.name)/\(slotName)/Initializer/zeros"),
-                               name: "\(variable.name)/\(slotName)", trainable: false)
+        // Slots are built like TF's, in `init_scope`: no control dependency of the caller reaches their initializers.
+        return try graph.withoutControlDependencies {
+            try graph.withScope(exactly: "") {
+                try graph.variable(graph.zeros(shape, dtype: variable.dtype, name: "\(variable.name)/\(slotName)/Initializer/zeros"),
+                                   name: "\(variable.name)/\(slotName)", trainable: false)
+            }
         }
     }
 }
@@ -82,8 +85,10 @@ extension Graph {
     /// The `global_step` int64 variable (created on first use), counting training steps.
     public func globalStep() throws -> Variable {
         if let existing = globalVariables.first(where: { $0.name == "global_step" }) { return existing }
-        let value = try withScope(exactly: "") {
-            try variable(constant(Tensor(Int64(0)), name: "global_step/Initializer/zeros"), name: "global_step", trainable: false)
+        let value = try withoutControlDependencies {
+            try withScope(exactly: "") {
+                try variable(constant(Tensor(Int64(0)), name: "global_step/Initializer/zeros"), name: "global_step", trainable: false)
+            }
         }
         return variable(for: value)!
     }

@@ -21,6 +21,9 @@ public final class Trainer {
     public let accuracy: Output
     public let trainOp: Operation
     let feed: (LabeledImages.Batch, _ training: Bool) -> [Output: Tensor]
+    /// Epochs trained so far over all `fit` calls: each epoch's shuffle is a new permutation, also when
+    /// `fit(epochs: 1)` is called in a loop (`tf.data`'s `reshuffle_each_iteration`).
+    public private(set) var epochsTrained = 0
 
     public init(session: Session, loss: Output, accuracy: Output, trainOp: Operation,
                 feed: @escaping (LabeledImages.Batch, _ training: Bool) -> [Output: Tensor]) {
@@ -38,7 +41,8 @@ public final class Trainer {
         var history: [EpochRecord] = []
         let progress = ProgressBar(enabled: verbose)
         for epoch in 0..<epochs {
-            let batches = train.batches(of: batchSize, shuffleSeed: shuffleSeed, epoch: epoch)
+            let batches = train.batches(of: batchSize, shuffleSeed: shuffleSeed, epoch: epochsTrained)
+            epochsTrained += 1
             if verbose { print("Epoch \(epoch + 1)/\(epochs)") }
             let start = Date()
             var lossSum = 0.0, accuracySum = 0.0, seen = 0

@@ -18,4 +18,4 @@ extension Graph {
     }
 }
 
-public func * (x: Output, y: Output) throws -> Output { try x.graph.mul(x, y) }
+public func * (x: Output, y: Output) throws -> Output { try x.graph.mul(x, y, file: "", line: 0) }
