@@ -111,7 +111,8 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("feed"), help: "NAME=FILE: .npy, .idx/.idx.gz, .json, or .png images (comma-separated files or a folder make a batch); NAME=[json literal] also works.")
     var feeds: [String] = []
     @Option(name: .customLong("fetch"), help: "A tensor to fetch: NAME or NAME:INDEX.") var fetches: [String] = []
-    @Option(help: "Restore variables from this TensorGraph checkpoint first.") var checkpoint: String?
+    @Option(help: "Restore the graph's variables from this TensorGraph checkpoint first (entries the graph lacks are ignored).")
+    var checkpoint: String?
     @Option(help: "Write the (single) fetched tensor to this .npy file.") var output: String?
     @Option(help: "Output format: table or json.") var format: String = "table"
     @Option(help: "Show the top K classes for 2-D probability outputs.") var topK: Int = 3
@@ -138,7 +139,13 @@ struct Run: ParsableCommand {
                 return o
             }
             let session = Session(graph: graph)
-            if let checkpoint { try Saver(graph: graph).restore(session, from: checkpoint) }
+            if let checkpoint {
+                // TF1's `tf.train.Saver()`: every graph variable must be in the checkpoint; other entries (slots, global step) are ignored.
+                guard !graph.globalVariables.isEmpty else {
+                    throw TensorGraphError.invalidArgument("--checkpoint: \(model) has no variables to restore (a frozen graph holds its weights as constants)")
+                }
+                try Saver(graph: graph).restore(session, from: checkpoint)
+            }
             let results = try session.run(outputs, feeding: feedDict)
             if let output {
                 guard results.count == 1 else { throw TensorGraphError.invalidArgument("--output needs exactly one --fetch") }

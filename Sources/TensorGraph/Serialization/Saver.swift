@@ -2,27 +2,59 @@ import CTensorFlowProto
 import Foundation
 
 /// Saves and restores variable values (TF1's `tf.train.Saver`), as a protobuf of TensorProtos keyed by name.
+///
+/// A saver owns a variable list, each variable under a checkpoint key: its name, or the key a
+/// name map gives it (TF1's `var_list`). `save` writes exactly that list. `restore` sets exactly
+/// that list and ignores every other entry of the checkpoint — optimizer slots, `global_step`,
+/// the variables of a larger graph — so a training checkpoint restores into an inference graph,
+/// and part of a pretrained model restores into a bigger one.
 public struct Saver {
+    /// The variables this saver writes and restores, in checkpoint order.
     public let variables: [Variable]
+    /// The checkpoint key of each of `variables`, in the same order: the variable's name unless
+    /// the saver was made from a name map.
+    public let keys: [String]
 
-    /// A saver for `variables` (all of the graph's variables — optimizer slots and global step included — by default).
-    public init(graph: Graph, variables: [Variable]? = nil) {
-        self.variables = variables ?? graph.globalVariables
+    /// A saver for all of `graph`'s variables, optimizer slots and global step included (`tf.train.Saver()`).
+    public init(graph: Graph) {
+        self.init(variables: graph.globalVariables)
     }
 
-    /// Writes every variable's current value atomically; a failure leaves the previous file intact.
+    /// A saver for `variables` only, each under its own name (`tf.train.Saver(var_list=[...])`).
+    ///
+    /// A variable listed twice is saved once.
+    public init(variables: [Variable]) {
+        var seen = Set<Variable>()
+        self.variables = variables.filter { seen.insert($0).inserted }
+        keys = self.variables.map(\.name)
+    }
+
+    /// A saver for a name map, checkpoint key → variable (`tf.train.Saver(var_list={...})`), so that
+    /// a checkpoint written under other names restores; `save` writes under the keys, in key order.
+    ///
+    /// For example, weights saved as `dense/kernel` restore into a model built under a `student`
+    /// name scope with
+    /// `Saver(variables: Dictionary(uniqueKeysWithValues: student.map { (String($0.name.dropFirst("student/".count)), $0) }))`.
+    public init(variables: [String: Variable]) {
+        let sorted = variables.sorted { $0.key < $1.key }
+        self.variables = sorted.map(\.value)
+        keys = sorted.map(\.key)
+    }
+
+    /// Writes each variable's current value under its key, atomically; a failure leaves the previous file intact.
     public func save(_ session: Session, to path: String) throws {
+        try checkGraph(of: session)
         let arena = ProtoArena()
         var checkpoint = Tensorgraph__Checkpoint()
         tensorgraph__checkpoint__init(&checkpoint)
         let list = arena.allocate(UnsafeMutablePointer<Tensorgraph__NamedTensor>?.self, count: variables.count)
-        for (i, variable) in variables.enumerated() {
+        for (i, (key, variable)) in zip(keys, variables).enumerated() {
             guard let value = session.state.variables[variable.node.id] else {
                 throw TensorGraphError.uninitializedVariable(name: variable.name)
             }
             let entry = arena.allocate(Tensorgraph__NamedTensor.self)
             tensorgraph__named_tensor__init(entry)
-            entry.pointee.name = arena.string(variable.name)
+            entry.pointee.name = arena.string(key)
             entry.pointee.tensor = ProtoConversion.tensorProto(value, arena)
             list[i] = entry
         }
@@ -59,22 +91,64 @@ public struct Saver {
         return result
     }
 
-    /// Restores every variable from `path`. Checks everything first — missing, unexpected and
-    /// mismatched entries are reported together — and changes nothing unless all match.
+    /// Restores this saver's variables from the checkpoint at `path` (TF1's `Saver.restore`).
+    ///
+    /// Checkpoint entries the saver does not own are ignored. A variable of the saver's list that
+    /// the checkpoint lacks, or holds with another dtype or shape, is an error naming it; all such
+    /// problems are reported together, and nothing is changed unless every variable matches.
+    /// Variables outside the list keep their values: initialize them with their own initializers,
+    /// or run `globalVariablesInitializer()` before restoring (run after, it overwrites the restored values).
     public func restore(_ session: Session, from path: String) throws {
-        let values = try Saver.read(path)
+        try checkGraph(of: session)
+        let entries = try Saver.read(path)
         var problems: [String] = []
-        let wanted = Set(variables.map(\.name))
-        for v in variables {
-            guard let value = values[v.name] else { problems.append("missing '\(v.name)'"); continue }
-            if value.dtype != v.dtype || !v.shape.accepts(value.shape) {
-                problems.append("'\(v.name)' is \(value.dtype)\(TensorShape(value.shape)) in the checkpoint but \(v.dtype)\(v.shape) in the graph")
+        var values: [(Variable, Tensor)] = []
+        for (key, variable) in zip(keys, variables) {
+            let label = key == variable.name ? "'\(key)'" : "'\(key)' (variable '\(variable.name)')"
+            guard let value = entries[key] else {
+                problems.append("missing \(label)")
+                continue
             }
+            guard value.dtype == variable.dtype, variable.shape.accepts(value.shape) else {
+                problems.append("\(label) is \(value.dtype)\(TensorShape(value.shape)) in the checkpoint but \(variable.dtype)\(variable.shape) in the graph")
+                continue
+            }
+            values.append((variable, value))
         }
-        for name in values.keys.sorted() where !wanted.contains(name) { problems.append("unexpected '\(name)'") }
         guard problems.isEmpty else {
-            throw TensorGraphError.fileError(path: path, message: "checkpoint does not match the graph: " + problems.joined(separator: "; "))
+            throw TensorGraphError.fileError(path: path, message: "checkpoint does not match the saver's variables: " + problems.joined(separator: "; "))
         }
-        for v in variables { try session.setValue(values[v.name]!, for: v) }
+        for (variable, value) in values { try session.setValue(value, for: variable) }
+    }
+
+    /// Variables are looked up by node id in the session's state, so they must be the session graph's.
+    private func checkGraph(of session: Session) throws {
+        if let foreign = variables.first(where: { $0.value.graph !== session.graph }) {
+            throw TensorGraphError.foreignGraph("variable '\(foreign.name)' of the saver")
+        }
+    }
+}
+
+extension Session {
+    /// Restores `variables` from the checkpoint at `path` and leaves every other variable as it is:
+    /// initialization for fine-tuning (TF1's `tf.train.init_from_checkpoint` for these variables).
+    ///
+    /// Run `globalVariablesInitializer()` first, since it would overwrite the restored values.
+    /// Checkpoint entries other than `variables` are ignored; a variable the checkpoint lacks, or
+    /// holds with another dtype or shape, is an error naming it, and then nothing is restored.
+    /// Same as `Saver(variables: variables).restore(session, from: path)`.
+    public func restore(from path: String, variables: [Variable]) throws {
+        try Saver(variables: variables).restore(self, from: path)
+    }
+
+    /// Restores each variable of `variables` from the checkpoint entry named by its key
+    /// (TF1's `tf.train.init_from_checkpoint(path, assignment_map)` with checkpoint name → variable).
+    ///
+    /// Run `globalVariablesInitializer()` first, since it would overwrite the restored values.
+    /// Checkpoint entries that are not keys of `variables` are ignored; a key the checkpoint lacks,
+    /// or holds with another dtype or shape, is an error naming it and its variable, and then
+    /// nothing is restored.
+    public func restore(from path: String, variables: [String: Variable]) throws {
+        try Saver(variables: variables).restore(self, from: path)
     }
 }

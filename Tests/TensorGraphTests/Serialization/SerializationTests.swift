@@ -155,7 +155,9 @@ final class SaverTests: XCTestCase {
         _ = try g2.variable(g2.zeros([1]), name: "missing")
         let s2 = Session(graph: g2)
         try s2.run(g2.globalVariablesInitializer())
-        assertThrows(["'b' is float32(3,)", "missing 'missing'", "unexpected 'extra'"]) { try Saver(graph: g2).restore(s2, from: dir + "/c.ckpt") }
+        assertThrows(["'b' is float32(3,)", "missing 'missing'"]) { try Saver(graph: g2).restore(s2, from: dir + "/c.ckpt") }
+        // 'extra' is in the checkpoint only: TF1's Saver ignores entries outside its variable list.
+        XCTAssertThrowsError(try Saver(graph: g2).restore(s2, from: dir + "/c.ckpt")) { XCTAssertFalse("\($0)".contains("extra"), "\($0)") }
         XCTAssertEqual(try s2.run(a).scalars(as: Float.self), [7, 7], "nothing restored")
         assertThrows(["no such file"]) { try Saver(graph: g2).restore(s2, from: dir + "/none.ckpt") }
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/bad.ckpt"))
