@@ -1,3 +1,14 @@
+/// One variable and its gradient (nil where the loss does not depend on it), as `computeGradients`
+/// returns them and `applyGradients` takes them (TF1's `(gradient, variable)` pairs).
+public struct GradientAndVariable {
+    public var gradient: Output?
+    public let variable: Variable
+    public init(gradient: Output?, variable: Variable) {
+        self.gradient = gradient
+        self.variable = variable
+    }
+}
+
 /// Base class of the optimizers: TF1's `compute_gradients` / `apply_gradients` / `minimize`.
 ///
 /// Subclasses build one update op per variable (`applyDense`) and may create slot variables
@@ -10,17 +21,17 @@ open class Optimizer {
     public init(name: String) { self.name = name }
 
     /// Gradients of `loss` for each variable (trainable variables by default); nil where unconnected.
-    public func computeGradients(_ loss: Output, variables: [Variable]? = nil) throws -> [(gradient: Output?, variable: Variable)] {
+    /// Transform them (clip, scale, add noise) and hand them to `applyGradients`, as in TF1.
+    public func computeGradients(_ loss: Output, variables: [Variable]? = nil) throws -> [GradientAndVariable] {
         let graph = loss.graph
         let list = variables ?? graph.trainableVariables
         guard !list.isEmpty else { throw TensorGraphError.invalidArgument("\(name): no variables to optimize") }
         let grads = try graph.gradients(of: [loss], with: list.map(\.value), gateGradients: true)
-        return zip(grads, list).map { ($0, $1) }
+        return zip(grads, list).map { GradientAndVariable(gradient: $0, variable: $1) }
     }
 
     /// An op applying the gradients, and incrementing `globalStep` afterwards when given.
-    public func applyGradients(_ gradientsAndVariables: [(gradient: Output?, variable: Variable)],
-                               globalStep: Variable? = nil) throws -> Operation {
+    public func applyGradients(_ gradientsAndVariables: [GradientAndVariable], globalStep: Variable? = nil) throws -> Operation {
         let pairs = gradientsAndVariables.compactMap { pair in pair.gradient.map { ($0, pair.variable) } }
         guard let graph = pairs.first?.0.graph else {
             throw TensorGraphError.invalidArgument(

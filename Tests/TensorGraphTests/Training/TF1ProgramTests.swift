@@ -39,8 +39,9 @@ final class TF1ProgramTests: XCTestCase {
         let rate = try 0.1 * g.exp(g.cast(step.value, to: .float) * (Foundation.log(0.5) / 2))
         let optimizer = MomentumOptimizer(learningRate: rate, momentum: 0.9)
         let train = try g.withControlDependencies(model.updates) {
-            let clipped = try optimizer.computeGradients(loss).map { pair in
-                (gradient: try pair.gradient.map { try g.minimum(g.maximum($0, g.constant(-1.0)), g.constant(1.0)) }, variable: pair.variable)
+            var clipped = try optimizer.computeGradients(loss)
+            for i in clipped.indices {
+                clipped[i].gradient = try clipped[i].gradient.map { try g.minimum(g.maximum($0, g.constant(-1.0)), g.constant(1.0)) }
             }
             return try optimizer.applyGradients(clipped, globalStep: step)
         }
