@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // CSV parsing for Dataset(csvFile:).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // MARK: System C libraries (Debian: libopenblas-dev, zlib1g-dev)
@@ -29,7 +31,7 @@ let package = Package(
         // MARK: The library
         .target(
             name: "TensorGraph",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CTensorFlowProto", "CKernels"],
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CTensorFlowProto", "CKernels", .product(name: "SwiftCSV", package: "SwiftCSV")],
             path: "Sources/TensorGraph",
             exclude: ["Plan/README.md"]
         ),
@@ -47,15 +49,15 @@ let package = Package(
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
 
         // MARK: Examples, one executable per seed model
-        .target(name: "ExampleSupport", dependencies: ["TensorGraph"], path: "Examples/Support"),
-        .executableTarget(name: "mnist-mlp", dependencies: ["TensorGraph"], path: "Examples/MNISTMLP"),
-        .executableTarget(name: "mnist-dense", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTDense"),
-        .executableTarget(name: "mnist-cnn-small", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTCNNSmall"),
-        .executableTarget(name: "mnist-embedding", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTEmbedding"),
-        .executableTarget(name: "mnist-cnn", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTCNN"),
-        .executableTarget(name: "fashion-mlp", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/FashionMLP"),
-        .executableTarget(name: "fashion-cnn", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/FashionCNN"),
-        .executableTarget(name: "mnist-raw", dependencies: ["TensorGraph", "ExampleSupport"], path: "Examples/MNISTRaw"),
+        .target(name: "ExampleSupport", dependencies: ["TensorGraph", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/Support"),
+        .executableTarget(name: "mnist-mlp", dependencies: ["TensorGraph", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTMLP"),
+        .executableTarget(name: "mnist-dense", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTDense"),
+        .executableTarget(name: "mnist-cnn-small", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTCNNSmall"),
+        .executableTarget(name: "mnist-embedding", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTEmbedding"),
+        .executableTarget(name: "mnist-cnn", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTCNN"),
+        .executableTarget(name: "fashion-mlp", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionMLP"),
+        .executableTarget(name: "fashion-cnn", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionCNN"),
+        .executableTarget(name: "mnist-raw", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTRaw"),
 
         // MARK: Tests
         .target(

@@ -1,39 +1,47 @@
+import ArgumentParser
 import Foundation
 import TensorGraph
 
-/// Command-line options shared by the examples: `--epochs N`, `--data DIR`, `--save PATH`.
-public struct ExampleOptions {
-    let arguments = Array(CommandLine.arguments.dropFirst())
+/// `--data DIR` for the MNIST examples: by default `$MNIST_DIR`, else the copy shipped in Examples/Data/mnist.
+public struct MNISTDataOptions: ParsableArguments {
+    @Option(name: .customLong("data"),
+            help: ArgumentHelp("Directory with the four MNIST IDX .gz files (default: $MNIST_DIR, else Examples/Data/mnist).",
+                               valueName: "dir"))
+    public var directory: String?
 
     public init() {}
 
-    public func value(_ name: String) -> String? {
-        guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
-        return arguments[i + 1]
+    /// Loads MNIST from `--data` or the bundled copy.
+    public func load(sourceFile: String = #filePath) throws -> MNIST {
+        guard let directory = directory ?? MNIST.locateBundled(sourceFile: sourceFile) else {
+            throw TensorGraphError.fileError(path: "Examples/Data/mnist", message: "MNIST not found; pass --data DIR or set MNIST_DIR")
+        }
+        return try MNIST(directory: directory)
     }
-
-    public func int(_ name: String, default value: Int) -> Int { self.value(name).flatMap(Int.init) ?? value }
-    public func flag(_ name: String) -> Bool { arguments.contains(name) }
 }
 
-/// Loads MNIST from `--data` or the copy shipped in Examples/Data/mnist.
-public func loadMNIST(_ options: ExampleOptions, sourceFile: String = #filePath) throws -> MNIST {
-    guard let directory = options.value("--data") ?? MNIST.locateBundled(sourceFile: sourceFile) else {
-        throw TensorGraphError.fileError(path: "Examples/Data/mnist", message: "MNIST not found; pass --data DIR or set MNIST_DIR")
+/// `--data DIR` for the Fashion-MNIST examples: by default where Debian's `dataset-fashion-mnist` installs it.
+public struct FashionMNISTDataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: ArgumentHelp("Directory with the four Fashion-MNIST IDX .gz files.", valueName: "dir"))
+    public var directory: String = MNIST.fashionDebianDirectory
+
+    public init() {}
+
+    /// Loads Fashion-MNIST from `--data`, saying how to install it when it is missing.
+    public func load() throws -> MNIST {
+        guard FileManager.default.fileExists(atPath: directory + "/train-images-idx3-ubyte.gz") else {
+            throw TensorGraphError.fileError(path: directory, message: """
+                Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist` \
+                (files go to \(MNIST.fashionDebianDirectory)) or pass --data DIR with the four IDX .gz files
+                """)
+        }
+        return try MNIST(directory: directory)
     }
-    return try MNIST(directory: directory)
 }
 
-/// Loads Fashion-MNIST from `--data` or Debian's `dataset-fashion-mnist` location.
-public func loadFashionMNIST(_ options: ExampleOptions) throws -> MNIST {
-    let directory = options.value("--data") ?? MNIST.fashionDebianDirectory
-    guard FileManager.default.fileExists(atPath: directory + "/train-images-idx3-ubyte.gz") else {
-        throw TensorGraphError.fileError(path: directory, message: """
-            Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist` \
-            (files go to \(MNIST.fashionDebianDirectory)) or pass --data DIR with the four IDX .gz files
-            """)
-    }
-    return try MNIST(directory: directory)
+/// Rejects an `--epochs` value the training loops cannot run (`0..<epochs` traps below zero).
+public func validateEpochs(_ epochs: Int) throws {
+    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
 }
 
 /// Mean sparse softmax cross-entropy and accuracy of `logits` [N, 10] against int32 `labels` [N].
@@ -41,16 +49,6 @@ public func classificationMetrics(_ g: Graph, logits: Output, labels: Output) th
     let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))
     let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), labels), to: .float))
     return (loss, accuracy)
-}
-
-/// Runs an example body, printing errors as one line and exiting non-zero.
-public func runExample(_ body: () throws -> Void) {
-    do {
-        try body()
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        exit(1)
-    }
 }
 
 /// The final report every example prints.
