@@ -25,8 +25,8 @@ struct MNISTDense: ParsableCommand {
         if seed != 1 { g.randomSeed = seed }
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
         let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
-        let hidden = try g.dense(x, units: 32, activation: .relu)
-        let logits = try g.dense(hidden, units: 10, name: "logits")
+        let hidden = try g.layers.dense(x, units: 32, activation: .relu)
+        let logits = try g.layers.dense(hidden, units: 10, name: "logits")
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
         let train = try AdamOptimizer().minimize(loss)
         print(g.summary(title: "mnist-dense"))

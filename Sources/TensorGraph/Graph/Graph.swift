@@ -21,7 +21,7 @@ public final class Graph: @unchecked Sendable {
     var foldedValues: [Int: [Tensor]] = [:]
 
     /// Layers added by the layer builders, in order (for `summary()`).
-    public internal(set) var layers: [LayerRecord] = []
+    public internal(set) var layerRecords: [LayerRecord] = []
 
     public init() {}
 

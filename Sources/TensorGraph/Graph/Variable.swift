@@ -102,8 +102,8 @@ extension Graph {
                              file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         switch initializer {
         case .zeros: return try zeros(shape, dtype: dtype, file: file, line: line)
-        case .ones: return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(1.0, like: dtypeProbe(dtype)))
-        case .constant(let v): return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(v, like: dtypeProbe(dtype)))
+        case .ones: return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(1.0, dtype: dtype))
+        case .constant(let v): return try fill(dims: constant(Tensor(shape.map(Int32.init))), value: constant(v, dtype: dtype))
         case let .randomNormal(mean, stddev): return try randomNormal(shape, mean: mean, stddev: stddev, dtype: dtype, file: file, line: line)
         case let .truncatedNormal(mean, stddev): return try truncatedNormal(shape, mean: mean, stddev: stddev, dtype: dtype, file: file, line: line)
         case let .randomUniform(min, max): return try randomUniform(shape, min: min, max: max, dtype: dtype, file: file, line: line)
@@ -113,10 +113,6 @@ extension Graph {
             let stddev = (2.0 / Double(fanIn + fanOut)).squareRoot() / 0.87962566103423978
             return try truncatedNormal(shape, mean: 0, stddev: stddev, dtype: dtype, file: file, line: line)
         }
-    }
-
-    private func dtypeProbe(_ dtype: DType) throws -> Output {
-        try constant(Tensor(zeros: dtype, shape: []), name: "dtype_probe")
     }
 
     /// Zeros of a fixed shape (TF's `tf.zeros`).

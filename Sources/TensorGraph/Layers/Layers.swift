@@ -31,7 +31,7 @@ extension Graph {
     private func record(_ name: String, _ kind: String, _ output: Output, _ parameters: [Output] = []) {
         let count = parameters.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
         let frozen = parameters.filter { variable(for: $0)?.isTrainable == false }.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
-        layers.append(LayerRecord(name: name, kind: kind, outputShape: output.shape, parameters: count, nonTrainableParameters: frozen))
+        layerRecords.append(LayerRecord(name: name, kind: kind, outputShape: output.shape, parameters: count, nonTrainableParameters: frozen))
     }
 
     /// The scope name the next `withNameScope(base)` will get.
@@ -40,7 +40,7 @@ extension Graph {
     }
 
     /// Fully connected layer: x [N, in] · kernel [in, units] + bias → activation.
-    public func dense(_ x: Output, units: Int, activation: Activation = .linear, useBias: Bool = true,
+    func denseLayer(_ x: Output, units: Int, activation: Activation = .linear, useBias: Bool = true,
                       kernelInitializer: Initializer = .glorotUniform, name: String = "dense",
                       file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         guard let inputs = x.shape.dims?.last ?? nil, x.shape.rank == 2 else {
@@ -63,7 +63,7 @@ extension Graph {
     }
 
     /// 2-D convolution layer on NHWC input: kernel [kh, kw, in, filters] + bias → activation.
-    public func conv2d(_ x: Output, filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+    func conv2dLayer(_ x: Output, filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                        activation: Activation = .linear, useBias: Bool = true, name: String = "conv2d",
                        file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         guard x.shape.rank == 4, let channels = x.shape.dims?[3] ?? nil else {
@@ -86,7 +86,7 @@ extension Graph {
     }
 
     /// Max pooling layer (strides default to the pool size, as in Keras).
-    public func maxPooling2d(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+    func maxPooling2dLayer(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
                              name: String = "max_pooling2d", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try layerScope(name) { scope in
             let out = try maxPool(x, ksize: poolSize, strides: strides ?? poolSize, padding: padding, file: file, line: line)
@@ -96,7 +96,7 @@ extension Graph {
     }
 
     /// Average pooling layer (strides default to the pool size).
-    public func averagePooling2d(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+    func averagePooling2dLayer(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
                                  name: String = "average_pooling2d", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try layerScope(name) { scope in
             let out = try avgPool(x, ksize: poolSize, strides: strides ?? poolSize, padding: padding, file: file, line: line)
@@ -106,7 +106,7 @@ extension Graph {
     }
 
     /// Flattens all but the first dimension: [N, d1, d2, ...] → [N, d1·d2·...].
-    public func flatten(_ x: Output, name: String = "flatten", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+    func flattenLayer(_ x: Output, name: String = "flatten", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         guard let dims = x.shape.dims, dims.count >= 1, dims.dropFirst().allSatisfy({ $0 != nil }) else {
             throw TensorGraphError.invalidGraph(op: "flatten", node: name, message: "needs known non-batch dimensions, got \(x.shape)",
                                                 location: SourceLocation(file: file, line: line))
@@ -123,7 +123,7 @@ extension Graph {
     ///
     /// Built from TF ops only — RandomUniform, GreaterEqual, Cast, Mul, RealDiv — with the effective
     /// rate `rate · cast(training)`, so no control flow is needed and inference leaves x unchanged.
-    public func dropout(_ x: Output, rate: Double, training: Output, seed: Int? = nil, name: String = "dropout",
+    func dropoutLayer(_ x: Output, rate: Double, training: Output, seed: Int? = nil, name: String = "dropout",
                         file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         guard (0..<1).contains(rate) else {
             throw TensorGraphError.invalidGraph(op: "dropout", node: name, message: "rate must be in [0, 1), got \(rate)",
@@ -141,7 +141,7 @@ extension Graph {
 
     /// Embedding lookup: integer ids [...] → [..., outputDim] rows of `embeddings` [inputDim, outputDim]
     /// (Keras default initializer: uniform in [−0.05, 0.05]).
-    public func embedding(_ ids: Output, inputDim: Int, outputDim: Int, name: String = "embedding",
+    func embeddingLayer(_ ids: Output, inputDim: Int, outputDim: Int, name: String = "embedding",
                           file: StaticString = #fileID, line: UInt = #line) throws -> Output {
         try layerScope(name) { scope in
             let table = try variable(name: "embeddings", shape: [inputDim, outputDim], initializer: .randomUniform(min: -0.05, max: 0.05),
@@ -155,17 +155,75 @@ extension Graph {
     /// A Keras-style table of the recorded layers: name (type), output shape, parameter count, totals.
     public func summary(title: String = "model") -> String {
         func shape(_ s: TensorShape) -> String { s.description.replacingOccurrences(of: "?", with: "None") }
-        let rows = layers.map { ("\($0.name) (\($0.kind))", shape($0.outputShape), String($0.parameters)) }
+        let rows = layerRecords.map { ("\($0.name) (\($0.kind))", shape($0.outputShape), String($0.parameters)) }
         let w0 = Swift.max(28, (rows.map(\.0.count).max() ?? 0) + 2), w1 = Swift.max(26, (rows.map(\.1.count).max() ?? 0) + 2)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: Swift.max(w - s.count, 1)) }
         let rule = String(repeating: "=", count: w0 + w1 + 10)
         var out = "Model: \"\(title)\"\n" + pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #\n" + rule + "\n"
         for r in rows { out += pad(r.0, w0) + pad(r.1, w1) + r.2 + "\n" }
         // Like Keras, count the layers' weights; optimizer slots and counters are listed apart.
-        let total = layers.map(\.parameters).reduce(0, +), frozen = layers.map(\.nonTrainableParameters).reduce(0, +)
+        let total = layerRecords.map(\.parameters).reduce(0, +), frozen = layerRecords.map(\.nonTrainableParameters).reduce(0, +)
         let everything = globalVariables.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
         out += rule + "\nTotal params: \(total)\nTrainable params: \(total - frozen)\nNon-trainable params: \(frozen)\n"
         if everything > total { out += "Other variables (optimizer slots, counters): \(everything - total) values\n" }
         return out
     }
+}
+
+/// The `tf.layers`-style builders, reached as `g.layers.dense(...)`: a layer creates variables under a
+/// name scope and records itself for `summary()`, so it is kept apart from the ops it builds
+/// (`g.layers.conv2d` the layer, `g.conv2D` the op).
+public struct Layers {
+    public let graph: Graph
+
+    /// Fully connected layer: x [N, in] · kernel [in, units] + bias → activation (`dense/kernel`, `dense/bias`).
+    public func dense(_ x: Output, units: Int, activation: Activation = .linear, useBias: Bool = true,
+                      kernelInitializer: Initializer = .glorotUniform, name: String = "dense",
+                      file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.denseLayer(x, units: units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                             name: name, file: file, line: line)
+    }
+
+    /// 2-D convolution layer on NHWC input: kernel [kh, kw, in, filters] + bias → activation.
+    public func conv2d(_ x: Output, filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                       activation: Activation = .linear, useBias: Bool = true, name: String = "conv2d",
+                       file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.conv2dLayer(x, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+                              useBias: useBias, name: name, file: file, line: line)
+    }
+
+    /// Max pooling layer (strides default to the pool size, as in Keras).
+    public func maxPooling2d(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+                             name: String = "max_pooling2d", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.maxPooling2dLayer(x, poolSize: poolSize, strides: strides, padding: padding, name: name, file: file, line: line)
+    }
+
+    /// Average pooling layer (strides default to the pool size).
+    public func averagePooling2d(_ x: Output, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+                                 name: String = "average_pooling2d", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.averagePooling2dLayer(x, poolSize: poolSize, strides: strides, padding: padding, name: name, file: file, line: line)
+    }
+
+    /// Flattens all but the first dimension: [N, d1, d2, ...] → [N, d1·d2·...].
+    public func flatten(_ x: Output, name: String = "flatten", file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.flattenLayer(x, name: name, file: file, line: line)
+    }
+
+    /// Dropout: zeroes each element with probability `rate` and scales the rest by 1/(1 − rate) when
+    /// `training` is true; the identity otherwise.
+    public func dropout(_ x: Output, rate: Double, training: Output, seed: Int? = nil, name: String = "dropout",
+                        file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.dropoutLayer(x, rate: rate, training: training, seed: seed, name: name, file: file, line: line)
+    }
+
+    /// Embedding lookup: ids [...] → [..., outputDim] from a trainable table [inputDim, outputDim].
+    public func embedding(_ ids: Output, inputDim: Int, outputDim: Int, name: String = "embedding",
+                          file: StaticString = #fileID, line: UInt = #line) throws -> Output {
+        try graph.embeddingLayer(ids, inputDim: inputDim, outputDim: outputDim, name: name, file: file, line: line)
+    }
+}
+
+extension Graph {
+    /// The layer builders (`g.layers.dense(x, units: 10)`).
+    public var layers: Layers { Layers(graph: self) }
 }

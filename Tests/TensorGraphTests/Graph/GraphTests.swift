@@ -90,7 +90,7 @@ final class GraphLifetimeTests: XCTestCase {
         try {
             let g = Graph()
             let x = try g.placeholder(.float, shape: [nil, 4])
-            let loss = try g.mean(g.dense(x, units: 2))
+            let loss = try g.mean(g.layers.dense(x, units: 2))
             let train = try AdamOptimizer().minimize(loss)
             let s = Session(graph: g)
             try s.run(g.globalVariablesInitializer())

@@ -147,9 +147,9 @@ final class RewriteTests: XCTestCase {
         func train(rules: Bool) throws -> (losses: [Float], ops: [String]) {
             let g = Graph()
             let x = try g.placeholder(.float, shape: [nil, 8, 8, 1]), labels = try g.placeholder(.int32, shape: [nil])
-            var h = try g.maxPooling2d(g.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu))
-            h = try g.maxPooling2d(g.conv2d(h, filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu))
-            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: g.dense(g.flatten(h), units: 3)))
+            var h = try g.layers.maxPooling2d(g.layers.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu))
+            h = try g.layers.maxPooling2d(g.layers.conv2d(h, filters: 8, kernelSize: (3, 3), padding: .same, activation: .relu))
+            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: g.layers.dense(g.layers.flatten(h), units: 3)))
             let step = try AdamOptimizer().minimize(loss)
             let session = Session(graph: g)
             if !rules { session.rewriteRules = [] }

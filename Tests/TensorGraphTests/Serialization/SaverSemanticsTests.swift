@@ -19,9 +19,9 @@ final class SaverSemanticsTests: XCTestCase {
     static func buildModel(_ g: Graph) throws -> Model {
         let before = g.globalVariables.count
         let x = try g.placeholder(.float, shape: [nil, 8, 8, 1], name: "x")
-        let conv = try g.conv2d(x, filters: 4, kernelSize: (3, 3), activation: .relu)
-        let pooled = try g.maxPooling2d(conv)
-        let logits = try g.dense(g.flatten(pooled), units: 3)
+        let conv = try g.layers.conv2d(x, filters: 4, kernelSize: (3, 3), activation: .relu)
+        let pooled = try g.layers.maxPooling2d(conv)
+        let logits = try g.layers.dense(g.layers.flatten(pooled), units: 3)
         let probabilities = try g.softmax(logits, name: "probabilities")
         return Model(x: x, logits: logits, probabilities: probabilities, variables: Array(g.globalVariables[before...]))
     }
@@ -125,7 +125,7 @@ final class SaverSemanticsTests: XCTestCase {
 
         let g = Graph()
         let model = try Self.buildModel(g)
-        _ = try g.dense(model.logits, units: 2, name: "head")
+        _ = try g.layers.dense(model.logits, units: 2, name: "head")
         let head = g.globalVariables.filter { $0.name.hasPrefix("head/") }
         XCTAssertEqual(head.map(\.name), ["head/kernel", "head/bias"])
         let session = Session(graph: g)
@@ -157,9 +157,9 @@ final class SaverSemanticsTests: XCTestCase {
         // The model plus a new head that the checkpoint does not have, and a dense layer of another width.
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 8, 8, 1], name: "x")
-        let conv = try g.conv2d(x, filters: 4, kernelSize: (3, 3), activation: .relu)
-        let wide = try g.dense(g.flatten(g.maxPooling2d(conv)), units: 5)
-        _ = try g.dense(wide, units: 2, name: "head")
+        let conv = try g.layers.conv2d(x, filters: 4, kernelSize: (3, 3), activation: .relu)
+        let wide = try g.layers.dense(g.layers.flatten(g.layers.maxPooling2d(conv)), units: 5)
+        _ = try g.layers.dense(wide, units: 2, name: "head")
         let session = Session(graph: g)
         try session.run(g.globalVariablesInitializer())
         let kernel = try XCTUnwrap(g.globalVariables.first { $0.name == "conv2d/kernel" })
@@ -203,7 +203,7 @@ final class SaverSemanticsTests: XCTestCase {
         // A graph variable the checkpoint lacks: one line naming it, not the entries the graph lacks.
         let bigger = Graph()
         let model = try Self.buildModel(bigger)
-        _ = try bigger.dense(model.logits, units: 2, name: "head")
+        _ = try bigger.layers.dense(model.logits, units: 2, name: "head")
         try bigger.write(to: dir + "/bigger.pb")
         let missing = try graphrun(["run", dir + "/bigger.pb", "--checkpoint", dir + "/adam.ckpt", "--feed", "x=\(dir)/input.npy",
                                     "--fetch", "probabilities"])

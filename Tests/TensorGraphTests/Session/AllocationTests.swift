@@ -56,14 +56,14 @@ final class AllocationTests: XCTestCase {
             let x = try g.placeholder(.float, shape: [nil, 784]), labels = try g.placeholder(.int32, shape: [nil])
             var h = x
             if cnn {
-                h = try g.conv2d(g.reshape(x, to: [-1, 28, 28, 1]), filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
-                h = try g.maxPooling2d(h)
-                h = try g.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
-                h = try g.flatten(g.maxPooling2d(h))
+                h = try g.layers.conv2d(g.reshape(x, to: [-1, 28, 28, 1]), filters: 16, kernelSize: (5, 5), padding: .same, activation: .relu)
+                h = try g.layers.maxPooling2d(h)
+                h = try g.layers.conv2d(h, filters: 32, kernelSize: (5, 5), padding: .same, activation: .relu)
+                h = try g.layers.flatten(g.layers.maxPooling2d(h))
             }
             let training = try g.placeholder(default: g.constant(true), shape: [], name: "training")
-            h = try g.dropout(g.dense(h, units: cnn ? 128 : 256, activation: .relu), rate: 0.4, training: training)
-            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: g.dense(h, units: 10)))
+            h = try g.layers.dropout(g.layers.dense(h, units: cnn ? 128 : 256, activation: .relu), rate: 0.4, training: training)
+            let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: g.layers.dense(h, units: 10)))
             let train = try AdamOptimizer().minimize(loss)
             let session = Session(graph: g)
             try session.run(g.globalVariablesInitializer())

@@ -10,7 +10,7 @@ import XCTest
 final class TF1ProgramTests: XCTestCase {
     private func buildModel(_ g: Graph, training: Bool) throws -> (x: Output, labels: Output, logits: Output, updates: [TensorGraph.Operation]) {
         let x = try g.placeholder(.float, shape: [nil, 6, 6, 1], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
-        let h = try g.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu)
+        let h = try g.layers.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu)
         // A batch-norm-style moving mean of the features, updated as a side effect of training steps.
         let moving = try g.variable(g.constant(Tensor(shape: [4], scalars: [Float](repeating: 0, count: 4))),
                                     name: "moving_mean", trainable: false)
@@ -19,7 +19,7 @@ final class TF1ProgramTests: XCTestCase {
             let batchMean = try g.mean(h, axes: [0, 1, 2])
             updates.append(try g.assign(moving, moving * 0.9 + batchMean * 0.1).op)
         }
-        let logits = try g.dense(g.flatten(g.maxPooling2d(h - moving)), units: 3)
+        let logits = try g.layers.dense(g.layers.flatten(g.layers.maxPooling2d(h - moving)), units: 3)
         return (x, labels, logits, updates)
     }
 

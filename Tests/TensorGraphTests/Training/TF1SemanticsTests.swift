@@ -79,10 +79,10 @@ final class TF1SemanticsTests: XCTestCase {
     func testSummaryCountsNonTrainableParameters() throws {
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 4])
-        _ = try g.dense(x, units: 3)
+        _ = try g.layers.dense(x, units: 3)
         XCTAssert(g.summary().contains("Trainable params: 15\nNon-trainable params: 0"), g.summary())
         let record = LayerRecord(name: "bn", kind: "BatchNormalization", outputShape: [nil, 3], parameters: 12, nonTrainableParameters: 6)
-        g.layers.append(record)
+        g.layerRecords.append(record)
         XCTAssert(g.summary().contains("Total params: 27\nTrainable params: 21\nNon-trainable params: 6"), g.summary())
     }
 
@@ -93,7 +93,7 @@ final class TF1SemanticsTests: XCTestCase {
         func firstBatches() throws -> [[Int32]] {
             let g = Graph()
             let x = try g.placeholder(.float, shape: [nil, 4]), y = try g.placeholder(.int32, shape: [nil])
-            let logits = try g.dense(x, units: 4)
+            let logits = try g.layers.dense(x, units: 4)
             let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: y, logits: logits))
             let accuracy = try g.mean(g.cast(g.equal(g.argMax(logits, axis: 1, outputType: .int32), y), to: .float))
             let session = Session(graph: g)
