@@ -75,6 +75,16 @@ final class TF1SemanticsTests: XCTestCase {
         assertThrows(["Const", "bool"]) { try g.constant(1.0, dtype: .bool) }
     }
 
+    /// Initializers add only the nodes of their value (no stray dtype-probe constants).
+    func testInitializersAddNoStrayNodes() throws {
+        let g = Graph()
+        let v = try g.variable(name: "v", shape: [2, 3], dtype: .double, initializer: .ones)
+        XCTAssertEqual(g.nodes.map(\.name), ["v/Initializer/Const", "v/Initializer/Const_1", "v/Initializer/Fill", "v", "v/Assign", "v/read"])
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        XCTAssertEqual(try session.run(v).scalars(as: Double.self), [1, 1, 1, 1, 1, 1])
+    }
+
     /// `summary()` counts non-trainable variables of layers apart.
     func testSummaryCountsNonTrainableParameters() throws {
         let g = Graph()
