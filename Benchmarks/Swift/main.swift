@@ -28,7 +28,7 @@ func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 ==
 struct Workload {
     let session: Session
     let loss: Output
-    let train: TensorGraph.Operation
+    let train: GraphOperation
     let feeds: [[Output: Tensor]]
     /// Test accuracy of the current weights.
     let accuracy: () throws -> Double

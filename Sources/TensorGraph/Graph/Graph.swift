@@ -83,7 +83,7 @@ public final class Graph: @unchecked Sendable {
     }
 
     /// Runs `body` so that every node it adds runs only after `operations`.
-    public func withControlDependencies<R>(_ operations: [Operation], _ body: () throws -> R) throws -> R {
+    public func withControlDependencies<R>(_ operations: [GraphOperation], _ body: () throws -> R) throws -> R {
         for op in operations where op.graph !== self { throw TensorGraphError.foreignGraph("control dependency '\(op.name)'") }
         controlDependencyStack.append(operations.map { $0.node.id })
         defer { controlDependencyStack.removeLast() }
@@ -106,7 +106,7 @@ public final class Graph: @unchecked Sendable {
     /// Adds a node after inferring its outputs; throws with the op, the shapes and `location` on a mismatch.
     @discardableResult
     public func addNode(_ op: any Op.Type, name: String? = nil, inputs: [Output], attrs: Attributes = [:],
-                        controlInputs: [Operation] = [], location: SourceLocation? = nil) throws -> Node {
+                        controlInputs: [GraphOperation] = [], location: SourceLocation? = nil) throws -> Node {
         for input in inputs where input.graph !== self {
             throw TensorGraphError.foreignGraph("input '\(input.name)' of a new \(op.wireName) node")
         }

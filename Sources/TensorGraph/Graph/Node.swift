@@ -59,7 +59,7 @@ public struct Output: Hashable, CustomStringConvertible, @unchecked Sendable {
     /// TensorFlow's tensor name: `dense/MatMul:0`.
     public var name: String { "\(node.name):\(index)" }
     /// The node that produces this output, usable as a run target.
-    public var op: Operation { Operation(graph: graph, node: node) }
+    public var op: GraphOperation { GraphOperation(graph: graph, node: node) }
 
     public static func == (a: Output, b: Output) -> Bool { a.graph === b.graph && a.node.id == b.node.id && a.index == b.index }
     public func hash(into hasher: inout Hasher) {
@@ -71,11 +71,11 @@ public struct Output: Hashable, CustomStringConvertible, @unchecked Sendable {
 }
 
 /// A node used for its effect (a run target), such as a training step or an initializer.
-public struct Operation: Hashable, CustomStringConvertible, @unchecked Sendable {
+public struct GraphOperation: Hashable, CustomStringConvertible, @unchecked Sendable {
     public let graph: Graph
     public let node: Node
     public var name: String { node.name }
-    public static func == (a: Operation, b: Operation) -> Bool { a.graph === b.graph && a.node.id == b.node.id }
+    public static func == (a: GraphOperation, b: GraphOperation) -> Bool { a.graph === b.graph && a.node.id == b.node.id }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(graph))
         hasher.combine(node.id)

@@ -9,7 +9,7 @@ public struct Variable: Hashable, @unchecked Sendable {
     // The graph owns its variables; an unowned reference avoids a graph → variable → graph cycle.
     private unowned let graph: Graph
 
-    init(node: Node, value: Output, initializer: Operation, isTrainable: Bool) {
+    init(node: Node, value: Output, initializer: GraphOperation, isTrainable: Bool) {
         self.node = node
         readNode = value.node
         initializerNode = initializer.node
@@ -20,7 +20,7 @@ public struct Variable: Hashable, @unchecked Sendable {
     /// The variable's value as a tensor (`<name>/read`); what `Graph.variable` returns.
     public var value: Output { Output(graph: graph, node: readNode, index: 0) }
     /// Runs the initial-value ops and assigns the result (`<name>/Assign`).
-    public var initializer: Operation { Operation(graph: graph, node: initializerNode) }
+    public var initializer: GraphOperation { GraphOperation(graph: graph, node: initializerNode) }
 
     public var name: String { node.name }
     public var dtype: DType { node.outputs[0].dtype }
@@ -93,7 +93,7 @@ extension Graph {
         let read = try addNode(Identity.self, exactName: readName, inputs: [Endpoint(node: node.id, index: 0)],
                                attrs: [:], controlInputs: [], location: location)
         let value = Output(graph: self, node: read, index: 0)
-        register(Variable(node: node, value: value, initializer: Operation(graph: self, node: assign), isTrainable: trainable))
+        register(Variable(node: node, value: value, initializer: GraphOperation(graph: self, node: assign), isTrainable: trainable))
         return value
     }
 
@@ -165,7 +165,7 @@ extension Graph {
     }
 
     /// One op that initializes every variable created so far (`init`).
-    public func globalVariablesInitializer(file: StaticString = #fileID, line: UInt = #line) throws -> Operation {
+    public func globalVariablesInitializer(file: StaticString = #fileID, line: UInt = #line) throws -> GraphOperation {
         try group(globalVariables.map(\.initializer), name: "init", file: file, line: line)
     }
 }

@@ -221,7 +221,7 @@ extension Graph {
             let trainable = !(node.name.hasSuffix("/Adam") || node.name.hasSuffix("/Adam_1") || node.name.contains("/Momentum")
                               || node.name.contains("/RMSProp") || node.name.hasSuffix("_power") || node.name == "global_step")
             register(Variable(node: node, value: Output(graph: self, node: read, index: 0),
-                              initializer: Operation(graph: self, node: assign), isTrainable: trainable))
+                              initializer: GraphOperation(graph: self, node: assign), isTrainable: trainable))
         }
     }
 

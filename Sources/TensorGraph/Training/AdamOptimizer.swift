@@ -30,7 +30,7 @@ public final class AdamOptimizer: Optimizer {
         }
     }
 
-    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> GraphOperation {
         let graph = variable.value.graph
         let m = try slot(for: variable, name: name), v = try slot(for: variable, name: "\(name)_1")
         let (p1, p2) = powers!
@@ -38,10 +38,10 @@ public final class AdamOptimizer: Optimizer {
                         graph.requireVariable(p1).value, graph.requireVariable(p2).value]
         let node = try graph.addNode(ApplyAdam.self, inputs: refs + constants + [gradient],
                                      attrs: ApplyAdam.builderAttributes(ApplyAdam.Attrs()))
-        return Operation(graph: graph, node: node)
+        return GraphOperation(graph: graph, node: node)
     }
 
-    public override func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] {
+    public override func finish(_ graph: Graph, updates: [GraphOperation]) throws -> [GraphOperation] {
         let (p1, p2) = powers!
         return try graph.withControlDependencies(updates) {
             [try graph.assign(p1, p1 * constants[1], name: "Assign").op, try graph.assign(p2, p2 * constants[2], name: "Assign_1").op]

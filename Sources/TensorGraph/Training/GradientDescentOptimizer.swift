@@ -12,13 +12,13 @@ public final class GradientDescentOptimizer: Optimizer {
         rate = try hyperParameter(learningRate, "learning_rate", in: graph, for: variables)
     }
 
-    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> GraphOperation {
         let graph = variable.value.graph
         var alpha = rate!
         // Mixed-precision variable lists: the rate follows the first variable's dtype.
         if variable.dtype != alpha.dtype { alpha = try graph.cast(alpha, to: variable.dtype) }
         let node = try graph.addNode(ApplyGradientDescent.self, inputs: [variable.ref, alpha, gradient],
                                      attrs: ApplyGradientDescent.builderAttributes(ApplyGradientDescent.Attrs()))
-        return Operation(graph: graph, node: node)
+        return GraphOperation(graph: graph, node: node)
     }
 }

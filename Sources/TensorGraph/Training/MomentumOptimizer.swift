@@ -15,11 +15,11 @@ public final class MomentumOptimizer: Optimizer {
         constants = [try scalar(learningRate, "learning_rate"), try scalar(momentum, "momentum")]
     }
 
-    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> GraphOperation {
         let graph = variable.value.graph
         let accum = try graph.requireVariable(slot(for: variable, name: name))
         let node = try graph.addNode(ApplyMomentum.self, inputs: [variable.ref, accum.ref, constants[0], gradient, constants[1]],
                                      attrs: ApplyMomentum.builderAttributes(ApplyMomentum.Attrs(useNesterov: useNesterov)))
-        return Operation(graph: graph, node: node)
+        return GraphOperation(graph: graph, node: node)
     }
 }

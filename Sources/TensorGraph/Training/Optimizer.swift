@@ -31,7 +31,7 @@ open class Optimizer {
     }
 
     /// An op applying the gradients, and incrementing `globalStep` afterwards when given.
-    public func applyGradients(_ gradientsAndVariables: [GradientAndVariable], globalStep: Variable? = nil) throws -> Operation {
+    public func applyGradients(_ gradientsAndVariables: [GradientAndVariable], globalStep: Variable? = nil) throws -> GraphOperation {
         let pairs = gradientsAndVariables.compactMap { pair in pair.gradient.map { ($0, pair.variable) } }
         guard let graph = pairs.first?.0.graph else {
             throw TensorGraphError.invalidArgument(
@@ -39,7 +39,7 @@ open class Optimizer {
         }
         return try graph.withNameScope(name) {
             try prepare(graph, variables: pairs.map(\.1))
-            var updates: [Operation] = []
+            var updates: [GraphOperation] = []
             for (gradient, variable) in pairs {
                 let update = try graph.withNameScope("update_\(variable.name)") { try applyDense(gradient, to: variable) }
                 updates.append(update)
@@ -53,7 +53,7 @@ open class Optimizer {
     }
 
     /// Computes and applies gradients of `loss` in one op.
-    public func minimize(_ loss: Output, variables: [Variable]? = nil, globalStep: Variable? = nil) throws -> Operation {
+    public func minimize(_ loss: Output, variables: [Variable]? = nil, globalStep: Variable? = nil) throws -> GraphOperation {
         try applyGradients(computeGradients(loss, variables: variables), globalStep: globalStep)
     }
 
@@ -63,12 +63,12 @@ open class Optimizer {
     open func prepare(_ graph: Graph, variables: [Variable]) throws {}
 
     /// The update op for one variable.
-    open func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+    open func applyDense(_ gradient: Output, to variable: Variable) throws -> GraphOperation {
         throw TensorGraphError.invalidArgument("\(name) does not implement applyDense")
     }
 
     /// Extra ops run after all updates (Adam's beta-power updates).
-    open func finish(_ graph: Graph, updates: [Operation]) throws -> [Operation] { [] }
+    open func finish(_ graph: Graph, updates: [GraphOperation]) throws -> [GraphOperation] { [] }
 
     /// A scalar hyper-parameter of the variables' dtype (float32 unless they are float64): a `Const` for a
     /// number, the tensor itself (cast if needed) for an `Output`.

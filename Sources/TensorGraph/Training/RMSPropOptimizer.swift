@@ -20,7 +20,7 @@ public final class RMSPropOptimizer: Optimizer {
                      try scalar(epsilon, "epsilon")]
     }
 
-    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> Operation {
+    public override func applyDense(_ gradient: Output, to variable: Variable) throws -> GraphOperation {
         let graph = variable.value.graph
         guard let shape = variable.shape.concrete else { throw TensorGraphError.invalidArgument("\(name): '\(variable.name)' needs a known shape") }
         let ms = try graph.withoutControlDependencies {
@@ -34,6 +34,6 @@ public final class RMSPropOptimizer: Optimizer {
         let mom = try graph.requireVariable(slot(for: variable, name: "\(name)_1"))
         let node = try graph.addNode(ApplyRMSProp.self, inputs: [variable.ref, ms.ref, mom.ref] + constants + [gradient],
                                      attrs: ApplyRMSProp.builderAttributes(ApplyRMSProp.Attrs()))
-        return Operation(graph: graph, node: node)
+        return GraphOperation(graph: graph, node: node)
     }
 }

@@ -4,7 +4,7 @@ import XCTest
 @testable import TensorGraph
 
 /// A small training graph, built the same way each call (so a rebuilt graph matches a saved checkpoint).
-func makeTrainingGraph() throws -> (g: Graph, x: Output, labels: Output, loss: Output, train: TensorGraph.Operation, logits: Output) {
+func makeTrainingGraph() throws -> (g: Graph, x: Output, labels: Output, loss: Output, train: GraphOperation, logits: Output) {
     let g = Graph()
     let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
     let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
@@ -132,7 +132,7 @@ final class SaverTests: XCTestCase {
         let train = try XCTUnwrap(c.node(named: a.train.name)).name
         var loaded: [Float] = []
         for batch in batches.dropFirst(5) {
-            loaded.append(try sc.run([c.output(named: "loss")!], targets: [c.output(named: train)?.op ?? TensorGraph.Operation(graph: c, node: c.node(named: train)!)],
+            loaded.append(try sc.run([c.output(named: "loss")!], targets: [c.output(named: train)?.op ?? GraphOperation(graph: c, node: c.node(named: train)!)],
                                      feeding: [c.output(named: "x")!: batch.images, c.output(named: "labels")!: batch.labels])[0].scalar())
         }
         XCTAssertEqual(loaded, expected)

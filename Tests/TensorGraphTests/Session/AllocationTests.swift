@@ -17,7 +17,7 @@ private let isOptimizedBuild = true
 
 final class AllocationTests: XCTestCase {
     /// Runs `warmUp` steps, then counts the allocations of `steps` more.
-    private func allocations(_ session: Session, loss: Output, train: TensorGraph.Operation, feeds: [Output: Tensor],
+    private func allocations(_ session: Session, loss: Output, train: GraphOperation, feeds: [Output: Tensor],
                              warmUp: Int = 5, steps: Int = 30) throws -> Int {
         for _ in 0..<warmUp { _ = try session.run(loss, target: train, feeding: feeds) }
         let before = tg_malloc_count()

@@ -158,7 +158,7 @@ final class SessionTests: XCTestCase {
     /// Intermediate values share buffers by liveness: a CNN training step holds far fewer bytes than
     /// the sum of its values, and results stay right when batch sizes change between runs.
     func testBuffersAreSharedByLiveness() throws {
-        func build() throws -> (Graph, Output, Output, Output, TensorGraph.Operation) {
+        func build() throws -> (Graph, Output, Output, Output, GraphOperation) {
             let g = Graph()
             let x = try g.placeholder(.float, shape: [nil, 12, 12, 1], name: "x")
             let labels = try g.placeholder(.int32, shape: [nil], name: "labels")

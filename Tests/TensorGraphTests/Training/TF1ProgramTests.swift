@@ -8,13 +8,13 @@ import XCTest
 /// decays with the global step (a tensor), gradient clipping between `computeGradients` and
 /// `applyGradients`; then saved and restored into an inference graph with fewer variables.
 final class TF1ProgramTests: XCTestCase {
-    private func buildModel(_ g: Graph, training: Bool) throws -> (x: Output, labels: Output, logits: Output, updates: [TensorGraph.Operation]) {
+    private func buildModel(_ g: Graph, training: Bool) throws -> (x: Output, labels: Output, logits: Output, updates: [GraphOperation]) {
         let x = try g.placeholder(.float, shape: [nil, 6, 6, 1], name: "x"), labels = try g.placeholder(.int32, shape: [nil], name: "labels")
         let h = try g.layers.conv2d(x, filters: 4, kernelSize: (3, 3), padding: .same, activation: .relu)
         // A batch-norm-style moving mean of the features, updated as a side effect of training steps.
         let moving = try g.variable(g.constant(Tensor(shape: [4], scalars: [Float](repeating: 0, count: 4))),
                                     name: "moving_mean", trainable: false)
-        var updates: [TensorGraph.Operation] = []
+        var updates: [GraphOperation] = []
         if training {
             let batchMean = try g.mean(h, axes: [0, 1, 2])
             updates.append(try g.assign(moving, moving * 0.9 + batchMean * 0.1).op)

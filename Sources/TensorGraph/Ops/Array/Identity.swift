@@ -40,9 +40,9 @@ extension Graph {
         try addOutput(StopGradient.self, name: name, [x], attrs: [:], file: file, line: line)
     }
     /// An operation that runs all of `operations` (TF's `tf.group`).
-    public func group(_ operations: [Operation], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Operation {
+    public func group(_ operations: [GraphOperation], name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> GraphOperation {
         let node = try addNode(NoOp.self, name: name ?? "NoOp", inputs: [], attrs: NoOp.builderAttributes(NoAttributes()),
                                controlInputs: operations, location: SourceLocation(file: file, line: line))
-        return Operation(graph: self, node: node)
+        return GraphOperation(graph: self, node: node)
     }
 }
