@@ -42,6 +42,24 @@ final class GraphRunTests: XCTestCase {
         XCTAssert(table.stdout.contains("argmax") && table.stdout.contains("  0       7  7: "), table.stdout)
     }
 
+    /// Bool placeholders take `true`/`false` literals (the CNN's dropout switch): false gives the golden
+    /// inference output, true turns dropout on.
+    func testBoolFeedLiterals() throws {
+        let dir = try temporaryDirectory("graphrun-bool")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let expected = try NPY.read("\(repository)/Graphs/mnist-cnn.output.npy")
+        for flag in ["false", "true"] {
+            let r = try graphrun(["run", "Graphs/mnist-cnn.pb", "--feed", "x=Graphs/mnist-cnn.input.npy", "--feed", "training=\(flag)",
+                                  "--fetch", "probabilities", "--output", "\(dir)/\(flag).npy"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let actual = try NPY.read("\(dir)/\(flag).npy").doubleValues
+            let difference = zip(actual, expected.doubleValues).map { abs($0 - $1) }.max() ?? 0
+            if flag == "false" { XCTAssertLessThan(difference, 1e-5) } else { XCTAssertGreaterThan(difference, 1e-3, "dropout is on") }
+        }
+        let bad = try graphrun(["run", "Graphs/mnist-cnn.pb", "--feed", "x=Graphs/mnist-cnn.input.npy", "--feed", "x=true", "--fetch", "probabilities"])
+        XCTAssertNotEqual(bad.status, 0)
+    }
+
     func testDigitPNGsArePredicted() throws {
         let r = try graphrun(["run", "Graphs/mnist-cnn.pb", "--feed", "x=Examples/Data/digits", "--fetch", "probabilities", "--format", "json"])
         XCTAssertEqual(r.status, 0, r.stderr)

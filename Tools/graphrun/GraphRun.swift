@@ -117,6 +117,8 @@ struct Run: ParsableCommand {
     @Option(help: "Output format: table or json.") var format: String = "table"
     @Option(help: "Show the top K classes for 2-D probability outputs.") var topK: Int = 3
     @Flag(help: "Invert PNG images (black digits on white paper).") var invert = false
+    @Flag(help: "Fail at the first node that computes a NaN or Inf, naming it (also TENSORGRAPH_CHECK_NUMERICS=1).")
+    var checkNumerics = false
 
     func run() throws {
         try failing {
@@ -146,7 +148,13 @@ struct Run: ParsableCommand {
                 }
                 try Saver(graph: graph).restore(session, from: checkpoint)
             }
-            let results = try session.run(outputs, feeding: feedDict)
+            if checkNumerics { session.checksNumerics = true }
+            let results: [Tensor]
+            do {
+                results = try session.run(outputs, feeding: feedDict)
+            } catch let error as NumericsError {
+                throw TensorGraphError.invalidArgument(error.description)   // one line on stderr, status 1, like every other error
+            }
             if let output {
                 guard results.count == 1 else { throw TensorGraphError.invalidArgument("--output needs exactly one --fetch") }
                 try NPY.write(results[0], to: output)
@@ -192,7 +200,10 @@ struct FeedLoader {
     let invert: Bool
 
     func load(_ source: String, for target: Output) throws -> Tensor {
-        if source.hasPrefix("[") || Double(source) != nil { return try fromJSON(Data(source.utf8), target: target, path: "--feed") }
+        // JSON literals: numbers, nested arrays, and `true`/`false` for bool placeholders.
+        if source.hasPrefix("[") || Double(source) != nil || source == "true" || source == "false" {
+            return try fromJSON(Data(source.utf8), target: target, path: "--feed")
+        }
         var files = source.split(separator: ",").map(String.init)
         var isDirectory: ObjCBool = false
         if files.count == 1, FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -252,6 +263,9 @@ struct FeedLoader {
                     throw TensorGraphError.fileError(path: path, message: "ragged JSON array")
                 }
                 for element in array { try walk(element, depth: depth + 1) }
+            } else if let flag = value as? Bool, target.dtype == .bool {
+                guard depth == shape.count else { throw TensorGraphError.fileError(path: path, message: "ragged JSON array") }
+                values.append(flag ? 1 : 0)
             } else if let number = value as? NSNumber {
                 guard depth == shape.count else { throw TensorGraphError.fileError(path: path, message: "ragged JSON array") }
                 values.append(number.doubleValue)

@@ -7,6 +7,7 @@ public enum OpRegistry {
         Shape.self, Reshape.self, ExpandDims.self, Fill.self, ZerosLike.self, OnesLike.self, OneHot.self, Cast.self,
         BroadcastGradientArgs.self, BroadcastTo.self, GatherV2.self, UnsortedSegmentSum.self, Transpose.self, ConcatV2.self,
         Slice.self, Pad.self, Squeeze.self, Pack.self, StridedSlice.self,
+        CheckNumerics.self,
         VariableV2.self, Assign.self, AssignAdd.self, AssignSub.self,
         // Math
         AddV2.self, Sub.self, Mul.self, RealDiv.self, Maximum.self, Minimum.self, AddN.self, MatMul.self,

@@ -20,9 +20,21 @@ public final class Session {
     /// Profile per node instead of per op type (`TENSORGRAPH_PROFILE=nodes`).
     public var profilesNodes = ProcessInfo.processInfo.environment["TENSORGRAPH_PROFILE"] == "nodes"
 
+    /// Whether each run checks every float output of every step for NaN and ±Inf, and throws a
+    /// `NumericsError` naming the first node (in execution order) that produced one, its op, the Swift
+    /// line that built it, the kind (NaN, Inf, -Inf) and the first bad flat index. Values the graph
+    /// folded while building count as computed first. Defaults to the `TENSORGRAPH_CHECK_NUMERICS`
+    /// environment variable (`1` turns it on). Off, it costs one Bool test per step; on, one pass over
+    /// each float output, and still no allocation in a steady-state step.
+    ///
+    /// For one tensor, `g.checkNumerics(x, message:)` does the same as an op in the graph.
+    public var checksNumerics = ProcessInfo.processInfo.environment["TENSORGRAPH_CHECK_NUMERICS"].map { !$0.isEmpty && $0 != "0" } ?? false
+    /// Plans whose folded values passed the numerics check (they are constants: checked once per plan).
+    private var numericsCheckedPlans: Set<ObjectIdentifier> = []
+
     /// The rewrite rules plans are compiled with (all of them; tests compare against none).
     var rewriteRules: [RewriteRule] = RewriteRules.all {
-        didSet { plans = [:]; lastPlan = nil }
+        didSet { plans = [:]; lastPlan = nil; numericsCheckedPlans = [] }
     }
 
     public init(graph: Graph) {
@@ -30,9 +42,22 @@ public final class Session {
         state = SessionState(graph: graph)
     }
 
-    deinit {
-        if isProfiling && !profile.isEmpty { print(profileReport()) }
+    deinit { printProfileOnce() }
+
+    /// Prints the profile (when profiling collected one) at most once: from `deinit`, or at process
+    /// exit for a session that is never released (`ProfileAtExit`).
+    func printProfileOnce() {
+        if let report = takeProfileReport() { print(report) }
     }
+
+    /// The profile report, the first time it is asked for (nil when not profiling or nothing ran).
+    func takeProfileReport() -> String? {
+        guard isProfiling, !profile.isEmpty, !profilePrinted else { return nil }
+        profilePrinted = true
+        return profileReport()
+    }
+    private var profilePrinted = false
+    private var registeredForExitReport = false
 
     /// Time per op type since the session started (or `resetProfile()`), most expensive first.
     public func profileReport() -> String {
@@ -51,7 +76,7 @@ public final class Session {
     public func resetProfile() { profile = [:] }
 
     /// Evaluates `fetches` (after running `targets`) with `feeds` substituted.
-    public func run(_ fetches: [Output], targets: [Operation] = [], feeding feeds: [Output: Tensor] = [:]) throws -> [Tensor] {
+    public func run(_ fetches: [Output], targets: [GraphOperation] = [], feeding feeds: [Output: Tensor] = [:]) throws -> [Tensor] {
         let plan = try prepare(fetches: fetches, targets: targets, feeds: feeds)
         defer { finish(plan) }
         try execute(plan, feeds: plan.feedValues)
@@ -67,7 +92,7 @@ public final class Session {
     }
 
     /// Evaluates one output and runs `target` in the same step (e.g. loss and training op).
-    public func run(_ fetch: Output, target: Operation, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
+    public func run(_ fetch: Output, target: GraphOperation, feeding feeds: [Output: Tensor] = [:]) throws -> Tensor {
         let plan = try prepare(fetches: CollectionOfOne(fetch), targets: CollectionOfOne(target), feeds: feeds)
         defer { finish(plan) }
         try execute(plan, feeds: plan.feedValues)
@@ -78,7 +103,7 @@ public final class Session {
     ///
     /// The plan of the previous run is checked first without building a key, so a training loop that
     /// repeats one signature neither hashes nor allocates here.
-    private func prepare(fetches: some Collection<Output>, targets: some Collection<Operation>,
+    private func prepare(fetches: some Collection<Output>, targets: some Collection<GraphOperation>,
                          feeds: [Output: Tensor]) throws -> ExecutionPlan {
         for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
         for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
@@ -139,7 +164,7 @@ public final class Session {
     }
 
     /// Runs operations for their effect (initializers, training steps).
-    public func run(_ targets: Operation..., feeding feeds: [Output: Tensor] = [:]) throws {
+    public func run(_ targets: GraphOperation..., feeding feeds: [Output: Tensor] = [:]) throws {
         _ = try run([], targets: targets, feeding: feeds)
     }
 
@@ -177,6 +202,10 @@ public final class Session {
     private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
         plan.runCounter &+= 1
         let memory = plan.memory
+        if checksNumerics, !numericsCheckedPlans.contains(ObjectIdentifier(plan)) {
+            try checkFoldedNumerics(of: plan)
+            numericsCheckedPlans.insert(ObjectIdentifier(plan))
+        }
         for (index, step) in plan.steps.enumerated() {
             let context = step.context
             // Runs after the inputs are dropped below (defers run in reverse): values this step read last
@@ -214,6 +243,10 @@ public final class Session {
                 context.donor = nil
             }
             if isProfiling {
+                if !registeredForExitReport {
+                    registeredForExitReport = true
+                    ProfileAtExit.register(self)
+                }
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step.node.op.compute(context)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -223,6 +256,7 @@ public final class Session {
             } else {
                 try step.node.op.compute(context)
             }
+            if checksNumerics { try checkNumerics(of: step, in: plan) }
             if step.kind != .kernel { step.memoValid = true }
         }
     }

@@ -233,3 +233,23 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(x.doubleValues, fedValues)
     }
 }
+
+/// `TENSORGRAPH_PROFILE`: a session that is never released (one at the top level of a program) still
+/// reports its profile, at process exit.
+final class ProfileAtExitTests: XCTestCase {
+    func testLiveProfilingSessionsReportAtExitOnce() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [2])
+        let y = try g.tanh(x)
+        let session = Session(graph: g)
+        session.isProfiling = true
+        _ = try session.run(y, feeding: [x: Tensor([Float(1), 2])])
+        let quiet = Session(graph: g)   // not profiling: nothing to report
+        _ = try quiet.run(y, feeding: [x: Tensor([Float(1), 2])])
+        let reports = ProfileAtExit.takeLiveReports()
+        XCTAssertEqual(reports.filter { $0.contains("Tanh") }.count, 1, "\(reports)")
+        XCTAssertEqual(ProfileAtExit.takeLiveReports().filter { $0.contains("Tanh") }.count, 0, "printed once")
+        withExtendedLifetime((session, quiet)) {}
+    }
+}
+

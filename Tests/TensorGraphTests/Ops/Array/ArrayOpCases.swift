@@ -118,5 +118,8 @@ func arrayGatherAndRearrangeOpCases() -> [OpCase] {
                         invalid: [{ g in try g.stridedSlice(ph(g, [2, 3]), begin: [5], end: [6], strides: [1], shrinkAxisMask: 1) }]))
     cases.append(OpCase(op: "Const", inputs: [], build: { g, _ in try g.constant(Tensor(shape: [2], scalars: [1.5, -2.0])) },
                         reference: { _ in ([2], [1.5, -2]) }))
+    cases.append(OpCase(op: "CheckNumerics", inputs: [r([2, 3])], build: { g, t in try g.checkNumerics(t[0], message: "finite") },
+                        reference: { ($0[0].shape, $0[0].doubleValues) }, wrt: [0], secondOrder: true,
+                        invalid: [{ g in try g.checkNumerics(ph(g, [2], .int32), message: "ints") }]))
     return cases
 }
