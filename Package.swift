@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // CSV parsing for Dataset(csvFile:).
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        // Documentation: `swift package generate-documentation --target TensorGraph`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: System C libraries (Debian: libopenblas-dev, zlib1g-dev)

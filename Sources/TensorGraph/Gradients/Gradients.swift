@@ -13,6 +13,8 @@ extension Graph {
     /// throws, naming it.
     ///
     /// - Parameters:
+    ///   - ys: the outputs to differentiate (their gradients are summed, as in TF).
+    ///   - xs: the tensors to differentiate with respect to; one result each.
     ///   - gradYs: initial gradients for `ys` (default: ones of each y's shape).
     ///   - unconnected: `.none` returns nil for an x that `ys` do not depend on; `.zero` returns zeros.
     ///   - gateGradients: TF's `GATE_OP`: when an op yields several input gradients, pass them through
