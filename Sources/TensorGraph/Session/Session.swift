@@ -5,8 +5,11 @@ import Foundation
 /// ```swift
 /// let session = Session(graph: g)
 /// try session.run(g.globalVariablesInitializer())
-/// let (loss, _) = try session.run(loss, target: train, feeding: [x: images, y: labels])
+/// let stepLoss = try session.run(loss, target: train, feeding: [x: images, y: labels])   // one training step
+/// let values = try session.run([loss, probabilities], feeding: [x: images, y: labels])  // [loss, probabilities]
 /// ```
+///
+/// (`DocumentationSnippetTests.testSessionDocExample` compiles and runs this.)
 public final class Session {
     public let graph: Graph
     let state: SessionState
