@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=3
-workloads=sgemm,overhead,mlp,fashion,cnn,inference
+workloads=machine,sgemm,adam,overhead,mlp,fashion,cnn,inference
 while [[ $# -gt 0 ]]; do
     case $1 in
         --epochs) epochs=$2; shift 2 ;;

@@ -1,5 +1,5 @@
 // TensorGraph side of the benchmarks (release build). Prints one JSON object per workload.
-//   tgbench [--workloads mlp,fashion,cnn,inference,sgemm,overhead,allocations] [--epochs N] [--fashion DIR] [--seed N]
+//   tgbench [--workloads machine,sgemm,adam,overhead,allocations,mlp,fashion,cnn,inference] [--epochs N] [--fashion DIR] [--seed N]
 import Foundation
 import TensorGraph
 
@@ -8,7 +8,7 @@ func option(_ name: String) -> String? {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
     return arguments[i + 1]
 }
-let workloads = Set((option("--workloads") ?? "sgemm,mlp,fashion,cnn,inference").split(separator: ",").map(String.init))
+let workloads = Set((option("--workloads") ?? "machine,sgemm,adam,mlp,fashion,cnn,inference").split(separator: ",").map(String.init))
 let timedEpochs = Int(option("--epochs") ?? "3") ?? 3
 
 func emit(_ object: [String: Any]) {
@@ -17,6 +17,7 @@ func emit(_ object: [String: Any]) {
     o["threads"] = Parallelism.workers
     Parallelism.prepareBLAS()
     o["blas_core"] = Parallelism.blasCoreName
+    o["kernel_isa"] = Parallelism.kernelInstructionSet
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
     fflush(nil)
@@ -140,6 +141,52 @@ do {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<100_000 { _ = try s.run(y, feeding: [x: one]) }
         emit(["workload": "run_overhead", "microseconds": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / 100_000])
+    }
+
+    if workloads.contains("machine") {
+        let cpu = Parallelism.cpuDescription
+        emit(["workload": "machine", "cpu_model": cpu.model, "cpu_extensions": cpu.extensions])
+    }
+
+    if workloads.contains("adam") {
+        // ApplyAdam over a 4M-element variable (one pass reads var, m, v, grad and writes var, m, v: 28 bytes
+        // an element, a 64 MB footprint) against the copy bandwidth over the same footprint.
+        let n = 1 << 22
+        let g = Graph()
+        let w = try g.variable(name: "w", shape: [n], initializer: .zeros)
+        let grad = try g.placeholder(.float, shape: [n], name: "grad")
+        guard let variable = g.variable(for: w) else { throw TensorGraphError.invalidArgument("w is not a variable") }
+        let step = try AdamOptimizer().applyGradients([GradientAndVariable(gradient: grad, variable: variable)])
+        let s = Session(graph: g)
+        try s.run(g.globalVariablesInitializer())
+        let feed = [grad: Tensor(shape: [n], scalars: [Float](repeating: 0.001, count: n))]
+        for _ in 0..<5 { try s.run(step, feeding: feed) }
+        var times: [Double] = []
+        for _ in 0..<20 {
+            let t = DispatchTime.now().uptimeNanoseconds
+            try s.run(step, feeding: feed)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        // The reference: a copy over the same footprint (half of the 64 MB read, half written), split across
+        // the same number of threads as the Adam kernel.
+        let half = 2 * n * 4, threads = Parallelism.workers
+        let source = UnsafeMutableRawPointer.allocate(byteCount: half, alignment: 64)
+        let target = UnsafeMutableRawPointer.allocate(byteCount: half, alignment: 64)
+        defer { source.deallocate(); target.deallocate() }
+        source.initializeMemory(as: UInt8.self, repeating: 1, count: half)
+        target.initializeMemory(as: UInt8.self, repeating: 0, count: half)
+        nonisolated(unsafe) let (from, to) = (source, target)
+        var copies: [Double] = []
+        for _ in 0..<20 {
+            let t = DispatchTime.now().uptimeNanoseconds
+            DispatchQueue.concurrentPerform(iterations: threads) { k in
+                let lo = half * k / threads, hi = half * (k + 1) / threads
+                (to + lo).copyMemory(from: from + lo, byteCount: hi - lo)
+            }
+            copies.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        emit(["workload": "adam_bandwidth", "adam_gbps": 28.0 * Double(n) / median(times) / 1e9, "adam_microseconds": median(times) * 1e6,
+              "copy_gbps": 2.0 * Double(half) / median(copies) / 1e9, "elements": n])
     }
 
     if workloads.contains("allocations") {

@@ -26,3 +26,16 @@ void tg_adam_f32(float *restrict w, float *restrict m, float *restrict v, const 
         w[i] -= rate * mi / (TG_SQRT(vi) + epsilon);
     }
 }
+
+/* The instruction set the loader picked for the multiversioned loops above: the same order of
+   preference as TG_MULTIVERSION (AVX-512F, then AVX2 with FMA, then the baseline). */
+const char *tg_kernels_isa(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return "avx512f";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2+fma";
+    return "x86-64 baseline";
+#else
+    return "portable C";
+#endif
+}

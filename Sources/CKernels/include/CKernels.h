@@ -60,4 +60,7 @@ void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, co
 /* rows[r][j] = clamp(rows[r][j] + bias[j], lower, upper) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, float lower, float upper);
 
+/* The instruction set of the multiversioned loops the loader picked on this CPU (for reports). */
+const char *tg_kernels_isa(void);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import CBLAS
 import Dispatch
 import Foundation
@@ -45,6 +46,20 @@ public enum Parallelism {
         let set = Set(flags.split(separator: " ").map(String.init))
         return ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(set.contains)
     }()
+
+    /// The instruction set TensorGraph's own C loops run with on this CPU (`avx512f`, `avx2+fma`, ...).
+    public static var kernelInstructionSet: String { String(cString: tg_kernels_isa()) }
+
+    /// The CPU's model name and the vector instruction-set extensions it reports (from /proc/cpuinfo flags).
+    public static var cpuDescription: (model: String, extensions: [String]) {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ("unknown", []) }
+        let lines = info.split(separator: "\n")
+        let model = lines.first { $0.hasPrefix("model name") }.flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let flags = lines.first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) } ?? []
+        let interesting = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"]
+        return (model, interesting.filter(flags.contains))
+    }
 
     /// Call before the first BLAS use (idempotent).
     public static func prepareBLAS() { _ = configureBLAS }
