@@ -74,8 +74,11 @@ if cnn and "gflops" in cnn:
     extra.append(f"CNN training achieved {cnn['gflops']:.0f} GFLOP/s end to end" + (f" = {cnn['gflops'] / sgemm * 100:.0f}% of the sgemm peak." if sgemm else "."))
 load = os.getloadavg()
 extra.append(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average before the report {load[0]:.2f}; {time.strftime('%Y-%m-%d %H:%M')}.")
-text = "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n"
+bench_pass = os.environ.get("BENCH_PASS", "full")
+heading = "### Full instruction set" if bench_pass == "full" else f"### Instruction set capped: ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', '?')}"
+text = heading + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n"
 print(text)
 os.makedirs("Benchmarks/results", exist_ok=True)
-open("Benchmarks/results/latest.md", "w").write(text)
-json.dump({"rows": rows, "summary": summary, "sgemm_gflops": sgemm}, open("Benchmarks/results/latest.json", "w"), indent=1, sort_keys=True)
+suffix = "" if bench_pass == "full" else "-" + bench_pass
+open(f"Benchmarks/results/latest{suffix}.md", "w").write(text)
+json.dump({"rows": rows, "summary": summary, "sgemm_gflops": sgemm}, open(f"Benchmarks/results/latest{suffix}.json", "w"), indent=1, sort_keys=True)

@@ -13,8 +13,7 @@
 #define TG_SQRT(x) sqrtf(x)
 #endif
 
-TG_MULTIVERSION
-void tg_adam_f32(float *restrict w, float *restrict m, float *restrict v, const float *restrict g, size_t begin, size_t end,
+TG_BODY void tg_adam_f32_impl(float *restrict w, float *restrict m, float *restrict v, const float *restrict g, size_t begin, size_t end,
                  float rate, float beta1, float beta2, float epsilon) {
     const float a = 1.0f - beta1, b = 1.0f - beta2;
     for (size_t i = begin; i < end; i++) {
@@ -26,16 +25,5 @@ void tg_adam_f32(float *restrict w, float *restrict m, float *restrict v, const 
         w[i] -= rate * mi / (TG_SQRT(vi) + epsilon);
     }
 }
-
-/* The instruction set the loader picked for the multiversioned loops above: the same order of
-   preference as TG_MULTIVERSION (AVX-512F, then AVX2 with FMA, then the baseline). */
-const char *tg_kernels_isa(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return "avx512f";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2+fma";
-    return "x86-64 baseline";
-#else
-    return "portable C";
-#endif
-}
+TG_DISPATCH(tg_adam_f32, (float *restrict w, float *restrict m, float *restrict v, const float *restrict g, size_t begin, size_t end, float rate, float beta1, float beta2, float epsilon),
+            (w, m, v, g, begin, end, rate, beta1, beta2, epsilon))

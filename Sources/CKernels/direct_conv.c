@@ -108,8 +108,7 @@ static inline __attribute__((always_inline)) void pad_planar(const float *restri
             store_block(dst + p * F + f0, (const float *)&as[p], bias ? bias + f0 : 0, lower, upper);               \
     } while (0)
 
-TG_MULTIVERSION
-void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter, long filters, const tg_window *g,
+TG_BODY void tg_conv2d_direct_f32_impl(const float *restrict x, const float *restrict filter, long filters, const tg_window *g,
                           long first_image, long end_image, long first_row, long end_row,
                           const float *restrict bias, float lower, float upper, float *restrict out, float *restrict scratch) {
     const long H = g->height, W = g->width, C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
@@ -146,9 +145,10 @@ void tg_conv2d_direct_f32(const float *restrict x, const float *restrict filter,
         }
     }
 }
+TG_DISPATCH(tg_conv2d_direct_f32, (const float *restrict x, const float *restrict filter, long filters, const tg_window *g, long first_image, long end_image, long first_row, long end_row, const float *restrict bias, float lower, float upper, float *restrict out, float *restrict scratch),
+            (x, filter, filters, g, first_image, end_image, first_row, end_row, bias, lower, upper, out, scratch))
 
-TG_MULTIVERSION
-void tg_conv2d_filter_grad_c1_f32(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
+TG_BODY void tg_conv2d_filter_grad_c1_f32_impl(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
                                   long first_image, long end_image, float *restrict dw) {
     const long H = g->height, W = g->width, KH = g->kernel_height, KW = g->kernel_width;
     const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x;
@@ -185,6 +185,8 @@ void tg_conv2d_filter_grad_c1_f32(const float *restrict x, const float *restrict
         }
     }
 }
+TG_DISPATCH(tg_conv2d_filter_grad_c1_f32, (const float *restrict x, const float *restrict dy, long filters, const tg_window *g, long first_image, long end_image, float *restrict dw),
+            (x, dy, filters, g, first_image, end_image, dw))
 
 long tg_conv2d_filter_grad_scratch(const tg_window *g) {
     const long PH = (g->out_height - 1) * g->stride_y + g->kernel_height;
@@ -214,8 +216,7 @@ static inline __attribute__((always_inline)) void filter_grad_c1_5x5(const float
     if (sx == 1) { FILTER_GRAD_C1_5X5(1) } else { FILTER_GRAD_C1_5X5(sx) }
 }
 
-TG_MULTIVERSION
-void tg_conv2d_filter_grad_f32(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
+TG_BODY void tg_conv2d_filter_grad_f32_impl(const float *restrict x, const float *restrict dy, long filters, const tg_window *g,
                                long first_image, long end_image, float *restrict dw, float *restrict scratch) {
     const long C = g->channels, KH = g->kernel_height, KW = g->kernel_width;
     const long OH = g->out_height, OW = g->out_width, sy = g->stride_y, sx = g->stride_x, F = filters;
@@ -287,3 +288,5 @@ void tg_conv2d_filter_grad_f32(const float *restrict x, const float *restrict dy
         }
     }
 }
+TG_DISPATCH(tg_conv2d_filter_grad_f32, (const float *restrict x, const float *restrict dy, long filters, const tg_window *g, long first_image, long end_image, float *restrict dw, float *restrict scratch),
+            (x, dy, filters, g, first_image, end_image, dw, scratch))

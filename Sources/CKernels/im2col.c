@@ -3,8 +3,7 @@
 
 #include "multiversion.h"
 
-TG_MULTIVERSION
-void tg_im2col_f32(const float *restrict x, const tg_window *g, float *restrict cols) {
+TG_BODY void tg_im2col_f32_impl(const float *restrict x, const tg_window *g, float *restrict cols) {
     const long c = g->channels, run = g->kernel_width * c, row_length = g->kernel_height * run;
     float *dst_row = cols;
     for (long n = 0; n < g->batch; n++) {
@@ -37,9 +36,10 @@ void tg_im2col_f32(const float *restrict x, const tg_window *g, float *restrict 
         }
     }
 }
+TG_DISPATCH(tg_im2col_f32, (const float *restrict x, const tg_window *g, float *restrict cols),
+            (x, g, cols))
 
-TG_MULTIVERSION
-void tg_col2im_f32(const float *restrict cols, const tg_window *g, float *restrict dx) {
+TG_BODY void tg_col2im_f32_impl(const float *restrict cols, const tg_window *g, float *restrict dx) {
     const long c = g->channels, run = g->kernel_width * c, row_length = g->kernel_height * run;
     memset(dx, 0, (size_t)(g->batch * g->height * g->width * c) * sizeof(float));
     const float *src_row = cols;
@@ -73,3 +73,5 @@ void tg_col2im_f32(const float *restrict cols, const tg_window *g, float *restri
         }
     }
 }
+TG_DISPATCH(tg_col2im_f32, (const float *restrict cols, const tg_window *g, float *restrict dx),
+            (cols, g, dx))

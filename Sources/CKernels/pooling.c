@@ -2,8 +2,7 @@
 
 #include "multiversion.h"
 
-TG_MULTIVERSION
-void tg_maxpool_2x2_f32(const float *restrict x, long first_image, long end_image, long height, long width, long channels,
+TG_BODY void tg_maxpool_2x2_f32_impl(const float *restrict x, long first_image, long end_image, long height, long width, long channels,
                         float *restrict out, int *restrict argmax) {
     const long C = channels, OH = height / 2, OW = width / 2, row = width * C;
     for (long n = first_image; n < end_image; n++) {
@@ -37,9 +36,10 @@ void tg_maxpool_2x2_f32(const float *restrict x, long first_image, long end_imag
         }
     }
 }
+TG_DISPATCH(tg_maxpool_2x2_f32, (const float *restrict x, long first_image, long end_image, long height, long width, long channels, float *restrict out, int *restrict argmax),
+            (x, first_image, end_image, height, width, channels, out, argmax))
 
-TG_MULTIVERSION
-void tg_maxpool_relu_grad_2x2_f32(const float *restrict grad, const float *restrict pooled, const int *restrict argmax,
+TG_BODY void tg_maxpool_relu_grad_2x2_f32_impl(const float *restrict grad, const float *restrict pooled, const int *restrict argmax,
                                   long first_image, long end_image, long height, long width, long channels,
                                   float *restrict dx, float *restrict sums) {
     const long C = channels, OH = height / 2, OW = width / 2, row = width * C;
@@ -66,3 +66,5 @@ void tg_maxpool_relu_grad_2x2_f32(const float *restrict grad, const float *restr
         }
     }
 }
+TG_DISPATCH(tg_maxpool_relu_grad_2x2_f32, (const float *restrict grad, const float *restrict pooled, const int *restrict argmax, long first_image, long end_image, long height, long width, long channels, float *restrict dx, float *restrict sums),
+            (grad, pooled, argmax, first_image, end_image, height, width, channels, dx, sums))

@@ -60,7 +60,12 @@ void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, co
 /* rows[r][j] = clamp(rows[r][j] + bias[j], lower, upper) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, float lower, float upper);
 
-/* The instruction set of the multiversioned loops the loader picked on this CPU (for reports). */
+/* The instruction set the multiversioned loops run with: the CPU's best (AVX-512, AVX2+FMA, baseline)
+   capped by ONEDNN_MAX_CPU_ISA. tg_set_isa_level forces a level for tests (-1: back to the default) and
+   returns the level in force; tg_isa_cap_from parses an ONEDNN_MAX_CPU_ISA value (2, 1 or 0). */
 const char *tg_kernels_isa(void);
+int tg_set_isa_level(int requested);
+int tg_isa_level(void);
+int tg_isa_cap_from(const char *value);
 
 #endif

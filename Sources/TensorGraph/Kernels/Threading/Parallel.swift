@@ -18,20 +18,29 @@ public enum Parallelism {
         return Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, WorkerPool.maxThreads))
     }()
 
-    /// Prepares BLAS once per process: single-threaded (TensorGraph splits work itself), and with
-    /// AVX-512 kernels on CPUs that have AVX-512 but that OpenBLAS 0.3.21 does not recognise
-    /// (it runs AMD Zen 4 with its Haswell kernels, half the speed). `TENSORGRAPH_BLAS_CORETYPE=keep`
-    /// or an explicit `OPENBLAS_CORETYPE` leaves OpenBLAS's own choice alone.
+    /// Prepares BLAS once per process: single-threaded (TensorGraph splits work itself), and with kernels
+    /// for the instruction set TensorGraph's own loops use — the CPU's best, capped by `ONEDNN_MAX_CPU_ISA`
+    /// (one switch for every kernel in the process): AVX-512 kernels on CPUs that have AVX-512 but that
+    /// OpenBLAS 0.3.21 does not recognise (it runs AMD Zen 4 with its Haswell kernels, half the speed), and
+    /// AVX2 or SSE kernels when the cap asks for them. Chosen from cpuid features, never CPU names.
+    /// `TENSORGRAPH_BLAS_CORETYPE=keep` or an explicit `OPENBLAS_CORETYPE` leaves OpenBLAS's own choice alone.
     static let configureBLAS: Void = {
         let environment = ProcessInfo.processInfo.environment
+        let level = tg_isa_level()
         if environment["TENSORGRAPH_BLAS_DEBUG"] != nil {
-            print("blas: core \(blasCoreName) avx512 \(cpuHasAVX512) env \(environment["OPENBLAS_CORETYPE"] ?? "-")")
+            print("blas: core \(blasCoreName) isa level \(level) env \(environment["OPENBLAS_CORETYPE"] ?? "-")")
         }
-        if environment["OPENBLAS_CORETYPE"] == nil, environment["TENSORGRAPH_BLAS_CORETYPE"] != "keep",
-           blasCoreName == "Haswell" || blasCoreName == "Zen", cpuHasAVX512 {
-            setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
-            gotoblas_dynamic_quit()
-            gotoblas_dynamic_init()
+        if environment["OPENBLAS_CORETYPE"] == nil, environment["TENSORGRAPH_BLAS_CORETYPE"] != "keep" {
+            let avx512Cores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+            var wanted: String?
+            if level == 2, blasCoreName == "Haswell" || blasCoreName == "Zen" { wanted = "SkylakeX" }
+            if level == 1, avx512Cores.contains(blasCoreName) { wanted = "Haswell" }
+            if level == 0, avx512Cores.contains(blasCoreName) || ["Haswell", "Zen"].contains(blasCoreName) { wanted = "Nehalem" }
+            if let wanted {
+                setenv("OPENBLAS_CORETYPE", wanted, 1)
+                gotoblas_dynamic_quit()
+                gotoblas_dynamic_init()
+            }
         }
         openblas_set_num_threads(1)
     }()
