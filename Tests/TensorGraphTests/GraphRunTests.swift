@@ -8,25 +8,7 @@ final class GraphRunTests: XCTestCase {
     var repository: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path }
 
     func graphrun(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        // The test binary sits in the build products directory (a bundle on Apple platforms, a file on Linux).
-        let testBinary = Bundle(for: GraphRunTests.self).bundleURL
-        let candidates = [testBinary.deletingLastPathComponent(), testBinary, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("graphrun") }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TensorGraphError.fileError(path: candidates[0].path, message: "graphrun is not built; run `swift build` first")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: repository)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+        try runGraphrun(arguments, in: repository, anchor: GraphRunTests.self)
     }
 
     func testRunReproducesGoldenOutputs() throws {

@@ -221,24 +221,8 @@ final class SaverSemanticsTests: XCTestCase {
 
     var repository: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path }
 
-    /// Runs the built `graphrun` binary (as `GraphRunTests` does).
+    /// Runs the built `graphrun` binary.
     func graphrun(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let testBinary = Bundle(for: SaverSemanticsTests.self).bundleURL
-        let candidates = [testBinary.deletingLastPathComponent(), testBinary, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("graphrun") }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TensorGraphError.fileError(path: candidates[0].path, message: "graphrun is not built; run `swift build` first")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+        try runGraphrun(arguments, anchor: SaverSemanticsTests.self)
     }
 }
