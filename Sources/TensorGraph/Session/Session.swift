@@ -9,7 +9,7 @@ import Foundation
 /// let values = try session.run([loss, probabilities], feeding: [x: images, y: labels])  // [loss, probabilities]
 /// ```
 ///
-/// (`DocumentationSnippetTests.testSessionDocExample` compiles and runs this.)
+/// (`DocCommentExampleTests.testSessionDocExample` compiles and runs this.)
 public final class Session {
     public let graph: Graph
     let state: SessionState
