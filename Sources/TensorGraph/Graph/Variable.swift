@@ -32,6 +32,12 @@ public struct Variable: Hashable, @unchecked Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(node)) }
 }
 
+extension Output {
+    /// The variable behind this output when it is a variable's read (what `g.variable(...)` returns) or the
+    /// variable itself: its initializer, `ref` and name one step away (`w.variable?.initializer`).
+    public var variable: Variable? { graph.variable(for: self) }
+}
+
 /// How a variable's initial value is generated (Keras/TF defaults, seeded per graph).
 public enum Initializer: Sendable {
     case zeros

@@ -176,6 +176,16 @@ public final class Session {
         state.variables[variable.node.id]?.copy()
     }
 
+    /// The current value (a copy) of the variable whose read output `g.variable(...)` returned — without
+    /// running anything. Throws for an output that is not a variable, or a variable not yet initialized.
+    public func value(of variable: Output) throws -> Tensor {
+        guard let v = graph.variable(for: variable) else {
+            throw TensorGraphError.invalidArgument("'\(variable.name)' is not a variable; use run(_:) to evaluate it")
+        }
+        guard let value = self.value(of: v) else { throw TensorGraphError.uninitializedVariable(name: v.name) }
+        return value
+    }
+
     /// Sets a variable's value directly (used by restore).
     public func setValue(_ value: Tensor, for variable: Variable) throws {
         guard variable.node.outputs[0].shape.accepts(value.shape), value.dtype == variable.dtype else {

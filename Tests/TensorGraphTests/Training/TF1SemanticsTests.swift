@@ -85,6 +85,20 @@ final class TF1SemanticsTests: XCTestCase {
         XCTAssertEqual(try session.run(v).scalars(as: Double.self), [1, 1, 1, 1, 1, 1])
     }
 
+    /// A variable's value and initializer are one step from the output `g.variable` returns.
+    func testVariableValueAndInitializerFromItsOutput() throws {
+        let g = Graph()
+        let w = try g.variable(g.constant(Tensor([Float(1), 2])), name: "w")
+        let doubled = try w * 2
+        XCTAssertEqual(w.variable?.name, "w")
+        XCTAssertNil(doubled.variable)
+        let session = Session(graph: g)
+        assertThrows(["uninitialized", "w"]) { try session.value(of: w) }
+        try session.run(try XCTUnwrap(w.variable).initializer)
+        XCTAssertEqual(try session.value(of: w).scalars(as: Float.self), [1, 2])
+        assertThrows(["not a variable", "run"]) { try session.value(of: doubled) }
+    }
+
     /// `summary()` counts non-trainable variables of layers apart.
     func testSummaryCountsNonTrainableParameters() throws {
         let g = Graph()
