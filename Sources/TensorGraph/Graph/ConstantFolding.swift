@@ -29,6 +29,9 @@ extension Graph {
         // A PlaceholderWithDefault may be fed, a stateful op (random, variables) must run: neither folds.
         guard !node.inputs.isEmpty, !node.op.isStateful, node.op.refInputs.isEmpty, node.op != PlaceholderWithDefault.self,
               node.controlInputs.isEmpty else { return }
+        // Only small, fully known outputs are computed: a tiny graph must not make building allocate
+        // gigabytes (a Fill or BroadcastTo of huge constant dimensions runs only when the graph runs).
+        guard node.outputs.allSatisfy({ ($0.shape.elementCount ?? Int.max) <= Graph.foldedElementLimit }) else { return }
         var inputs: [Tensor] = []
         for endpoint in node.inputs {
             guard let value = constantValue(of: endpoint) else { return }

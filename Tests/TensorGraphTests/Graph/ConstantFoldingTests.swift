@@ -49,6 +49,17 @@ final class ConstantFoldingTests: XCTestCase {
         XCTAssertNotEqual(first, second, "a random op draws anew each run")
     }
 
+    /// Folding never computes a large output: a Fill of huge constant dimensions builds instantly and
+    /// allocates nothing until it runs.
+    func testLargeOutputsAreNotFolded() throws {
+        let g = Graph()
+        let huge = try g.fill(dims: g.constant(Tensor([Int32(1 << 30)])), value: g.constant(Float(1)))
+        XCTAssertEqual(huge.shape, [1 << 30])
+        XCTAssertNil(g.constantValue(of: huge.endpoint))
+        let small = try g.fill(dims: g.constant(Tensor([Int32(3)])), value: g.constant(Float(2)))
+        XCTAssertEqual(g.constantValue(of: small.endpoint)?.scalars(as: Float.self), [2, 2, 2])
+    }
+
     /// A kernel error during folding is not raised while building: the graph fails where it runs.
     func testKernelErrorsSurfaceAtRunTime() throws {
         let g = Graph()
