@@ -46,3 +46,19 @@ extension PlanGraph {
         return (.none, index)
     }
 }
+
+extension PlanGraph {
+    /// The epilogue rules' shared match and replacement: when the BiasAdd `b` reads op `Producer`'s output
+    /// alone, that producer, the BiasAdd and a fusible activation after it become one `Fused` node (built
+    /// from the producer's node and the activation by `attributes`) reading the producer's inputs and the bias.
+    mutating func fuseBiasEpilogue<Producer: Op, Fused: Op>(into fused: Fused.Type, from producer: Producer.Type, biasAdd b: Int,
+                                                             attributes: (Node, FusedActivation) -> Fused.Attrs) throws -> Bool {
+        guard let p = self.producer(of: nodes[b].inputs[0], producer), feedsOnlyOne(.init(node: p, output: 0)) else { return false }
+        let (activation, last) = fusibleActivation(after: b)
+        let inputs = nodes[p].inputs + [nodes[b].inputs[1]]
+        replace(last, with: try makeNode(fused, replacing: last, attributes(nodes[p].node, activation), inputs: inputs), inputs: inputs)
+        kill(p)
+        if last != b { kill(b) }
+        return true
+    }
+}
