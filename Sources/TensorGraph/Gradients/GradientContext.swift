@@ -1,7 +1,9 @@
 /// What a gradient rule sees: the forward node, its inputs and outputs as symbolic
 /// tensors, and the incoming gradient of each output.
 public struct GradientContext {
+    /// The graph the gradient nodes are added to (the forward node's graph), under a `<node>_grad` name scope.
     public let graph: Graph
+    /// The forward node being differentiated.
     public let node: Node
     let outputGradients: [Output?]
 

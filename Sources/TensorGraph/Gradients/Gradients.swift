@@ -1,6 +1,8 @@
 /// What `gradients(of:with:)` returns for an input the outputs do not depend on.
 public enum UnconnectedGradients: Sendable {
+    /// nil for an unconnected input (TF's `UnconnectedGradients.NONE`, the default).
     case none
+    /// Zeros shaped like the input (TF's `UnconnectedGradients.ZERO`).
     case zero
 }
 

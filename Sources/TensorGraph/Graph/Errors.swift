@@ -2,16 +2,21 @@ import Foundation
 
 /// Where in the user's Swift code a node was built.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    /// The source file, as `#fileID` spells it (`Module/File.swift`).
     public let file: String
+    /// The 1-based line number.
     public let line: Int
+    /// From a builder's `#fileID`/`#line` default arguments.
     public init(file: StaticString, line: UInt) {
         self.file = "\(file)"
         self.line = Int(line)
     }
+    /// From a file and line held as values (e.g. to compare with a node's `location`).
     public init(file: String, line: Int) {
         self.file = file
         self.line = line
     }
+    /// `file:line`, as compilers print locations.
     public var description: String { "\(file):\(line)" }
 }
 
@@ -45,6 +50,7 @@ public enum TensorGraphError: Error, Equatable, CustomStringConvertible, Localiz
     /// A name or argument given to the API is not valid.
     case invalidArgument(String)
 
+    /// The message as TensorFlow phrases it, naming the op, node, placeholder or file involved.
     public var description: String {
         switch self {
         case let .invalidGraph(op, node, message, location):
@@ -77,5 +83,6 @@ public enum TensorGraphError: Error, Equatable, CustomStringConvertible, Localiz
         }
     }
 
+    /// Same as `description`, so `localizedDescription` shows the full message.
     public var errorDescription: String? { description }
 }

@@ -3,6 +3,7 @@
 /// Build it with the op builders (`placeholder`, `matMul`, `tanh`, ...), differentiate it
 /// with `gradients(of:with:)`, and run it in a `Session`.
 public final class Graph: @unchecked Sendable {
+    /// Every node, indexed by `Node.id`; append order is a topological order.
     public private(set) var nodes: [Node] = []
     private var nodesByName: [String: Int] = [:]
     private var nameCounts: [String: Int] = [:]
@@ -23,6 +24,7 @@ public final class Graph: @unchecked Sendable {
     /// Layers added by the layer builders, in order (for `summary()`).
     public internal(set) var layerRecords: [LayerRecord] = []
 
+    /// An empty graph (TF's `tf.Graph()`); unlike TF1 there is no implicit default graph.
     public init() {}
 
     /// The variables an optimizer updates by default (TF's `TRAINABLE_VARIABLES`).

@@ -1,8 +1,11 @@
 /// What shape inference sees of a node being added: input specs, attributes,
 /// and constant input values where they are known at build time.
 public struct InferenceContext {
+    /// The op's TensorFlow name, e.g. `MatMul`, used in error messages.
     public let opName: String
+    /// The name the new node will get.
     public let nodeName: String
+    /// Dtype and static shape of each data input, in declared order.
     public let inputs: [TensorSpec]
     /// Every attribute of the node, defaults included.
     public let attrs: Attributes

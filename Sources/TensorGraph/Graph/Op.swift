@@ -34,6 +34,7 @@ public protocol Op {
     /// True when the op broadcasts its inputs numpy-style; the gradient driver then
     /// reduces each input's gradient back to that input's shape.
     static var broadcastsInputs: Bool { get }
+    /// How differentiation treats the op; defaults to `.differentiable` (and then to a `gradient` that throws).
     static var differentiability: Differentiability { get }
 
     /// Dtypes and build-time shapes of the outputs; throws `ctx.error(...)` for bad inputs.
@@ -50,11 +51,15 @@ public protocol Op {
 public protocol FloatKernelOp: Op {
     /// The input whose dtype selects the element type (default 0).
     static var dispatchInput: Int { get }
+    /// The kernel body, called once per run with `T` matching input `dispatchInput`'s dtype.
     static func compute<T: FloatScalar>(_ ctx: KernelContext, as type: T.Type) throws
 }
 
 extension FloatKernelOp {
+    /// Input 0 selects the element type unless the op says otherwise.
     public static var dispatchInput: Int { 0 }
+    /// Dispatches to `compute(_:as:)` on `Float` or `Double`.
+    /// - Throws: A kernel error naming the node when input `dispatchInput` is neither float32 nor float64.
     public static func compute(_ ctx: KernelContext) throws {
         let dtype = ctx.input(dispatchInput).dtype
         switch dtype {
@@ -68,11 +73,18 @@ extension FloatKernelOp {
 extension Op {
     /// Derived from the `Ref(T)` arguments of `inputs`.
     public static var refInputs: Set<Int> { Set(inputs.indices.filter { inputs[$0].isReference }) }
+    /// Ops are pure by default, so the plan may cache or fold them.
     public static var isStateful: Bool { false }
+    /// By default an op reads its inputs' values.
     public static var readsOnlyInputShapes: Bool { false }
+    /// By default an output never shares an input's buffer.
     public static var writesElementwise: Bool { false }
+    /// By default inputs are not broadcast, so gradients are used at the shape the rule returns.
     public static var broadcastsInputs: Bool { false }
+    /// Ops are differentiable by default; one without a `gradient` rule then fails when differentiated through.
     public static var differentiability: Differentiability { .differentiable }
+    /// Default gradient rule for ops that define none.
+    /// - Throws: `TensorGraphError.notDifferentiable` naming the op and node, whenever differentiation reaches it.
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         throw TensorGraphError.notDifferentiable(op: wireName, node: ctx.node.name)
     }
@@ -81,5 +93,6 @@ extension Op {
 /// An op whose outputs never carry gradients.
 public protocol NonDifferentiableOp: Op {}
 extension NonDifferentiableOp {
+    /// Paths through the op contribute no gradient, and reaching it is not an error.
     public static var differentiability: Differentiability { .notDifferentiable }
 }

@@ -28,7 +28,9 @@
 
 /// The kind of a TensorFlow attribute (`AttrDef.type`).
 public enum AttrKind: String, Sendable {
+    /// Scalar kinds; the raw value is TF's `AttrDef.type` spelling.
     case type, shape, int, float, bool, string, tensor
+    /// List kinds, spelled `list(...)` as in TF.
     case ints = "list(int)", floats = "list(float)", types = "list(type)", strings = "list(string)"
 
     /// Whether `value` has this kind. An empty list (TF writes `list {}`) fits every list kind.
@@ -44,7 +46,9 @@ public enum AttrKind: String, Sendable {
 
 /// One declared attribute of an op's attribute struct: TF name, kind, default and allowed values.
 public struct AttrField<Root>: Sendable {
+    /// The attribute's TensorFlow name, e.g. `transpose_a`.
     public let name: String
+    /// The value kind a node must supply for it.
     public let kind: AttrKind
     /// True when TensorFlow gives no default (the node must carry it, or, for a type attribute, an input must imply it).
     public let isRequired: Bool
@@ -58,45 +62,55 @@ public struct AttrField<Root>: Sendable {
         (self.name, self.kind, self.isRequired, self.allowed, self.read, self.write) = (name, kind, required, allowed, read, write)
     }
 
+    /// A dtype attribute, required by default (inputs usually imply it); `oneOf` restricts the allowed dtypes.
     public static func type(_ name: String, _ path: WritableKeyPath<Root, DType> & Sendable, oneOf: [DType]? = nil,
                             required: Bool = true) -> Self {
         Self(name, .type, required: required, allowed: oneOf?.map { .type($0) },
              read: { .type($0[keyPath: path]) }, write: { if case .type(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A bool attribute; never required, its default is the struct field's initial value.
     public static func bool(_ name: String, _ path: WritableKeyPath<Root, Bool> & Sendable) -> Self {
         Self(name, .bool, required: false, allowed: nil,
              read: { .bool($0[keyPath: path]) }, write: { if case .bool(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// An int attribute; optional (struct default) unless `required`.
     public static func int(_ name: String, _ path: WritableKeyPath<Root, Int> & Sendable, required: Bool = false) -> Self {
         Self(name, .int, required: required, allowed: nil,
              read: { .int($0[keyPath: path]) }, write: { if case .int(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A float attribute; optional (struct default) unless `required`.
     public static func float(_ name: String, _ path: WritableKeyPath<Root, Float> & Sendable, required: Bool = false) -> Self {
         Self(name, .float, required: required, allowed: nil,
              read: { .float($0[keyPath: path]) }, write: { if case .float(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A string attribute; `oneOf` restricts its values (`padding: {"SAME", "VALID"}`); optional unless `required`.
     public static func string(_ name: String, _ path: WritableKeyPath<Root, String> & Sendable, oneOf: [String]? = nil,
                               required: Bool = false) -> Self {
         Self(name, .string, required: required, allowed: oneOf?.map { .string($0) },
              read: { .string($0[keyPath: path]) }, write: { if case .string(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A shape attribute; optional (struct default) unless `required`.
     public static func shape(_ name: String, _ path: WritableKeyPath<Root, TensorShape> & Sendable, required: Bool = false) -> Self {
         Self(name, .shape, required: required, allowed: nil,
              read: { .shape($0[keyPath: path]) }, write: { if case .shape(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A tensor attribute (Const's `value`); always required.
     public static func tensor(_ name: String, _ path: WritableKeyPath<Root, Tensor> & Sendable) -> Self {
         Self(name, .tensor, required: true, allowed: nil,
              read: { .tensor($0[keyPath: path]) }, write: { if case .tensor(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A `list(int)` attribute; optional (struct default) unless `required`.
     public static func ints(_ name: String, _ path: WritableKeyPath<Root, [Int]> & Sendable, required: Bool = false) -> Self {
         Self(name, .ints, required: required, allowed: nil,
              read: { .ints($0[keyPath: path]) }, write: { if case .ints(let v) = $1 { $0[keyPath: path] = v } })
     }
+    /// A `list(type)` attribute; an empty `list {}` (read as `.ints([])`) decodes to `[]`.
     public static func types(_ name: String, _ path: WritableKeyPath<Root, [DType]> & Sendable, required: Bool = false) -> Self {
         Self(name, .types, required: required, allowed: nil, read: { .types($0[keyPath: path]) }, write: {
             if case .types(let v) = $1 { $0[keyPath: path] = v } else if case .ints([]) = $1 { $0[keyPath: path] = [] }
         })
     }
+    /// A `list(string)` attribute, never required; an empty `list {}` decodes to `[]`.
     public static func strings(_ name: String, _ path: WritableKeyPath<Root, [String]> & Sendable) -> Self {
         Self(name, .strings, required: false, allowed: nil, read: { .strings($0[keyPath: path]) }, write: {
             if case .strings(let v) = $1 { $0[keyPath: path] = v } else if case .ints([]) = $1 { $0[keyPath: path] = [] }
@@ -108,6 +122,7 @@ public struct AttrField<Root>: Sendable {
 public protocol OpAttributes: Sendable {
     /// Every field at TF's default (required fields at a placeholder that decoding always overwrites).
     static var defaults: Self { get }
+    /// The declared attributes, in TF's order; decoding rejects any name not listed (except `_`-prefixed ones).
     static var fields: [AttrField<Self>] { get }
     /// Checks that relate several fields or need more than an allowed-value list (`strides` of 4
     /// positive ints, ...); the message names the attribute.
@@ -120,8 +135,11 @@ extension OpAttributes {
 
 /// A problem with one attribute, raised by `OpAttributes.validate` and turned into an error naming op and node.
 public struct AttributeError: Error {
+    /// TF name of the offending attribute.
     public let attribute: String
+    /// What is wrong with its value.
     public let message: String
+    /// An error about `attribute`, e.g. `AttributeError("strides", "must have 4 elements")`.
     public init(_ attribute: String, _ message: String) { (self.attribute, self.message) = (attribute, message) }
 }
 
@@ -144,14 +162,18 @@ public enum AnyTypes: DTypeSet { public static let types: [DType] = DType.allCas
 
 /// The attributes of the many ops whose only attribute is the element type `T`.
 public struct TypeAttributes<Allowed: DTypeSet>: OpAttributes {
+    /// The element type (TF's `T`), filled in from the inputs when a builder leaves it out.
     public var T: DType = .float
     public static var defaults: Self { Self() }
     public static var fields: [AttrField<Self>] { [.type("T", \.T, oneOf: Allowed.types)] }
 }
 
 extension Array where Element == DType {
+    /// `[.float, .double]`, for `oneOf:` in attribute fields.
     public static var floats: [DType] { FloatTypes.types }
+    /// `[.int32, .int64]`, for `oneOf:` in attribute fields.
     public static var indices: [DType] { IndexTypes.types }
+    /// `[.float, .double, .int32, .int64]`, for `oneOf:` in attribute fields.
     public static var numeric: [DType] { NumericTypes.types }
 }
 
@@ -178,6 +200,7 @@ extension Node {
 /// One input or output argument as TF's op definitions write it: `"a: T"`, `"y: int32"`,
 /// `"values: N * T"`, `"ref: Ref(T)"`, `"indices: Tidx"`.
 public struct ArgDef: Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// What constrains the argument's dtype.
     public enum Element: Sendable, Equatable {
         /// Constrained by a type attribute (`T`, `Tidx`, `dtype`).
         case attribute(String)
@@ -186,12 +209,16 @@ public struct ArgDef: Sendable, ExpressibleByStringLiteral, CustomStringConverti
         /// Any dtype, checked by shape inference.
         case any
     }
+    /// The argument name, e.g. `a` in `"a: T"`.
     public let name: String
+    /// The dtype constraint after the colon.
     public let element: Element
     /// For a list argument, the int attribute that gives its length (`N`).
     public let countAttribute: String?
+    /// True for `Ref(T)`: the op takes the variable itself (it mutates it), not a read of its value.
     public let isReference: Bool
 
+    /// Parses TF's argument syntax, `"name: [N *] [Ref(]T | dtype | *[)]"`; a missing or `*` type means any dtype.
     public init(stringLiteral text: String) {
         let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         name = parts[0]
@@ -213,6 +240,7 @@ public struct ArgDef: Sendable, ExpressibleByStringLiteral, CustomStringConverti
         }
     }
 
+    /// The argument in TF's syntax, e.g. `values: N * T`.
     public var description: String {
         let type: String
         switch element {

@@ -175,3 +175,21 @@ extension Graph {
         try group(globalVariables.map(\.initializer), name: "init", file: file, line: line)
     }
 }
+
+/// What names a variable wherever the API takes one (`minimize(variables:globalStep:)`, `Saver`, ...):
+/// the `Output` that `g.variable(...)` and `g.globalStep()` return — the handle a program holds and
+/// uses as an operand — or the `Variable` record that `g.trainableVariables` lists.
+public protocol VariableReference {
+    /// The variable named; an `Output` that is not a variable's value throws `invalidArgument` naming it.
+    func resolvedVariable() throws -> Variable
+}
+
+extension Variable: VariableReference {
+    /// The variable itself.
+    public func resolvedVariable() throws -> Variable { self }
+}
+
+extension Output: VariableReference {
+    /// The variable whose value (or reference) this output is.
+    public func resolvedVariable() throws -> Variable { try graph.requireVariable(self) }
+}

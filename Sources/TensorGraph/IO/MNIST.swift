@@ -10,8 +10,10 @@ public struct LabeledImages: Sendable {
     public let labels: Tensor
     /// [N, classes] float32 one-hot labels.
     public let oneHotLabels: Tensor
+    /// [rows, columns] of one image, e.g. `[28, 28]`; `images` stores each one flattened.
     public let imageShape: [Int]
 
+    /// Number of examples, N.
     public var count: Int { labels.count }
 
     init(images raw: Tensor, labels rawLabels: Tensor, classes: Int, path: String) throws {
@@ -80,6 +82,7 @@ public struct LabeledImages: Sendable {
         let indices: [Int]?
         let range: Range<Int>
 
+        /// Number of examples in this batch, B (the last batch may be short).
         public var count: Int { range.count }
         /// [B, pixels] float32.
         public var images: Tensor { gather(source.images) }
@@ -104,7 +107,9 @@ public struct LabeledImages: Sendable {
 
 /// MNIST or Fashion-MNIST: 60,000 training and 10,000 test 28×28 grayscale images in 10 classes.
 public struct MNIST: Sendable {
+    /// The 60,000 training examples.
     public let train: LabeledImages
+    /// The 10,000 test examples.
     public let test: LabeledImages
 
     /// Loads the four IDX files (`train-images-idx3-ubyte[.gz]`, ...) from `directory`.

@@ -23,8 +23,12 @@ public enum NPY {
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + t.bytes
     }
 
+    /// Writes `t` as a version 1.0 `.npy` file (NumPy's `np.save`), atomically: readers never see a partial file.
+    /// - Throws: `TensorGraphError.fileError` when the file cannot be created or written.
     public static func write(_ t: Tensor, to path: String) throws { try writeFileAtomically(encode(t), to: path) }
 
+    /// Reads a `.npy` file (NumPy's `np.load`) of dtype `<f4`, `<f8`, `<i4`, `<i8`, `|u1` or `|b1`, in C order.
+    /// - Throws: `TensorGraphError.fileError` when the file is missing or unreadable, or as `decode` does.
     public static func read(_ path: String) throws -> Tensor {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")

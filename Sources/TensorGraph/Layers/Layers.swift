@@ -4,6 +4,7 @@
 
 /// The activation applied at the end of a layer.
 public enum Activation: Sendable {
+    /// `linear` is the identity; the others apply that op (`softmax` over the last axis).
     case linear, relu, tanh, sigmoid, softmax
 
     func apply(_ x: Output, in graph: Graph) throws -> Output {
@@ -19,9 +20,13 @@ public enum Activation: Sendable {
 
 /// One layer as `summary()` prints it.
 public struct LayerRecord: Sendable {
+    /// The layer's unique scope name, e.g. `dense_1`.
     public let name: String
+    /// The Keras class name, e.g. `Dense`, `Conv2D`, `Flatten`.
     public let kind: String
+    /// The layer output's static shape (`?` prints as `None`, as in Keras).
     public let outputShape: TensorShape
+    /// Element count of the layer's variables, trainable or not (0 for variables of unknown shape).
     public let parameters: Int
     /// How many of `parameters` belong to non-trainable variables (a batch norm's moving statistics).
     public let nonTrainableParameters: Int
@@ -174,6 +179,7 @@ extension Graph {
 /// name scope and records itself for `summary()`, so it is kept apart from the ops it builds
 /// (`g.layers.conv2d` the layer, `g.conv2D` the op).
 public struct Layers {
+    /// The graph the layers are added to.
     public let graph: Graph
 
     /// Fully connected layer: x [N, in] · kernel [in, units] + bias → activation (`dense/kernel`, `dense/bias`).

@@ -41,6 +41,17 @@ public struct Saver {
         keys = sorted.map(\.key)
     }
 
+    /// A saver for the variables a program holds, as `g.variable(...)` returned them
+    /// (`tf.train.Saver(var_list=[w, b])`); an output that is not a variable throws `invalidArgument`.
+    public init(variables: [any VariableReference]) throws {
+        self.init(variables: try variables.map { try $0.resolvedVariable() })
+    }
+
+    /// A saver for a name map, checkpoint key → variable handle (`tf.train.Saver(var_list={"w": w})`).
+    public init(variables: [String: any VariableReference]) throws {
+        self.init(variables: try variables.mapValues { try $0.resolvedVariable() })
+    }
+
     /// Writes each variable's current value under its key, atomically; a failure leaves the previous file intact.
     public func save(_ session: Session, to path: String) throws {
         try checkGraph(of: session)
@@ -149,6 +160,12 @@ extension Session {
     /// or holds with another dtype or shape, is an error naming it and its variable, and then
     /// nothing is restored.
     public func restore(from path: String, variables: [String: Variable]) throws {
+        try Saver(variables: variables).restore(self, from: path)
+    }
+
+    /// Restores the variables a program holds (the outputs `g.variable(...)` returned) from `path`,
+    /// as `restore(from:variables:)` with their `Variable` records.
+    public func restore(from path: String, variables: [any VariableReference]) throws {
         try Saver(variables: variables).restore(self, from: path)
     }
 }

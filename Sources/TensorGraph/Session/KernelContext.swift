@@ -4,6 +4,7 @@
 /// last run's tensor, and `allocateOutput` hands that storage back when nothing
 /// else still holds it, so steady-state steps do not allocate.
 public final class KernelContext {
+    /// The node being computed; kernels read its attributes and name it in errors.
     public let node: Node
     var inputs: [Tensor]
     var outputs: [Tensor]
@@ -24,9 +25,11 @@ public final class KernelContext {
         outputs = Array(repeating: Tensor.empty, count: node.outputs.count)
     }
 
+    /// Value of data input `i` in declared order; `i` must be below `inputCount` (out of range traps).
     @inline(__always) public func input(_ i: Int) -> Tensor { inputs[i] }
     /// The node's attributes as op `O` declares them.
     public func attributes<O: Op>(_ op: O.Type) -> O.Attrs { node.attributes(op) }
+    /// Number of data inputs (list ops such as `AddN` and `ConcatV2` read their length from it).
     public var inputCount: Int { inputs.count }
 
     /// The largest tensor a kernel may allocate (16 GiB): corrupt shapes fail cleanly instead of exhausting memory.

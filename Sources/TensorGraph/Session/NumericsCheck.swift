@@ -11,8 +11,11 @@ import Foundation
 public struct NumericsError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// The first non-finite element.
     public enum Kind: String, Sendable {
+        /// Not a number.
         case nan = "NaN"
+        /// Positive infinity.
         case infinity = "Inf"
+        /// Negative infinity.
         case negativeInfinity = "-Inf"
     }
     /// The op type (`Log`, `CheckNumerics`, or a fused op such as `_FusedMatMul` that computed it).
@@ -26,18 +29,23 @@ public struct NumericsError: Error, Equatable, CustomStringConvertible, Localize
     public let message: String
     /// Which output of the node held the value (always 0 for `CheckNumerics`).
     public let output: Int
+    /// Whether the first non-finite element was NaN, Inf or -Inf.
     public let kind: Kind
     /// Row-major index of the first non-finite element.
     public let index: Int
+    /// Dtype of the offending value (float32 or float64).
     public let dtype: DType
+    /// Runtime shape of the offending value.
     public let shape: [Int]
 
+    /// The full message, as in the example above.
     public var description: String {
         let place = location.map { " (built at \($0))" } ?? ""
         return "[\(op)] node '\(node)'\(place): \(message): output \(output) had \(kind.rawValue) values, "
             + "first at flat index \(index) of \(dtype) \(TensorShape(shape))"
     }
 
+    /// Same as `description`, so `localizedDescription` shows the full message.
     public var errorDescription: String? { description }
 }
 

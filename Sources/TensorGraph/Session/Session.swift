@@ -11,6 +11,7 @@ import Foundation
 ///
 /// (`DocCommentExampleTests.testSessionDocExample` compiles and runs this.)
 public final class Session {
+    /// The graph this session runs; fetches, feeds and targets from any other graph are rejected.
     public let graph: Graph
     let state: SessionState
     private var plans: [PlanKey: ExecutionPlan] = [:]
@@ -40,6 +41,8 @@ public final class Session {
         didSet { plans = [:]; lastPlan = nil; numericsCheckedPlans = [] }
     }
 
+    /// A session over `graph` (TF1's `tf.Session(graph=g)`); its variables start uninitialized, and each session
+    /// holds its own variable values.
     public init(graph: Graph) {
         self.graph = graph
         state = SessionState(graph: graph)

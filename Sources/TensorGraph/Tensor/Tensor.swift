@@ -5,13 +5,17 @@ import Foundation
 /// Tensors are values: copying a `Tensor` shares its storage, and nothing a
 /// session does changes a tensor it has returned to you.
 public struct Tensor: @unchecked Sendable {
+    /// Element type of every element.
     public let dtype: DType
+    /// Concrete dimensions, outermost first; `[]` for a scalar.
     public let shape: [Int]
     var storage: TensorStorage
 
     /// Number of elements (1 for a scalar).
     public var count: Int { shape.reduce(1, *) }
+    /// Number of dimensions (0 for a scalar).
     public var rank: Int { shape.count }
+    /// Size of the element data in bytes (`count * dtype.byteCount`).
     public var byteCount: Int { count * dtype.byteCount }
 
     init(dtype: DType, shape: [Int], storage: TensorStorage) {

@@ -6,8 +6,11 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible, Expressi
     /// The dimensions, or `nil` when even the rank is unknown.
     public var dims: [Int?]?
 
+    /// A shape from optional dimensions; `nil` means unknown rank.
     public init(_ dims: [Int?]?) { self.dims = dims }
+    /// A fully known shape, e.g. a runtime tensor's `shape`.
     public init(_ dims: [Int]) { self.dims = dims.map { Optional($0) } }
+    /// `[nil, 784]` is TF's `(?, 784)`; a literal always has known rank.
     public init(arrayLiteral elements: Int?...) { self.dims = elements }
 
     /// A shape of unknown rank.
@@ -15,6 +18,7 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible, Expressi
     /// The shape of a scalar.
     public static let scalar = TensorShape([Int]())
 
+    /// Number of dimensions, or nil when the rank is unknown.
     public var rank: Int? { dims?.count }
     /// True when every dimension is known.
     public var isFullyDefined: Bool { dims.map { $0.allSatisfy { $0 != nil } } ?? false }
@@ -98,11 +102,15 @@ func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int]? {
 
 /// A dtype with a build-time shape: what shape inference produces for each node output.
 public struct TensorSpec: Hashable, Sendable, CustomStringConvertible {
+    /// Element type of the output.
     public var dtype: DType
+    /// Static, possibly partial shape of the output.
     public var shape: TensorShape
+    /// Pairs a dtype with a build-time shape.
     public init(_ dtype: DType, _ shape: TensorShape) {
         self.dtype = dtype
         self.shape = shape
     }
+    /// Dtype then shape, e.g. `float32(?, 784)`.
     public var description: String { "\(dtype)\(shape)" }
 }

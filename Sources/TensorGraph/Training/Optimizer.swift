@@ -1,7 +1,9 @@
 /// One variable and its gradient (nil where the loss does not depend on it), as `computeGradients`
 /// returns them and `applyGradients` takes them (TF1's `(gradient, variable)` pairs).
 public struct GradientAndVariable {
+    /// The gradient of the loss for `variable`; nil where the loss does not depend on it.
     public var gradient: Output?
+    /// The variable: `variable.value` is its value as an operand (for weight decay on the gradient).
     public let variable: Variable
     public init(gradient: Output?, variable: Variable) {
         self.gradient = gradient
@@ -22,16 +24,18 @@ open class Optimizer {
 
     /// Gradients of `loss` for each variable (trainable variables by default); nil where unconnected.
     /// Transform them (clip, scale, add noise) and hand them to `applyGradients`, as in TF1.
-    public func computeGradients(_ loss: Output, variables: [Variable]? = nil) throws -> [GradientAndVariable] {
+    public func computeGradients(_ loss: Output, variables: [any VariableReference]? = nil) throws -> [GradientAndVariable] {
         let graph = loss.graph
-        let list = variables ?? graph.trainableVariables
+        let list = try variables?.map { try $0.resolvedVariable() } ?? graph.trainableVariables
         guard !list.isEmpty else { throw TensorGraphError.invalidArgument("\(name): no variables to optimize") }
         let grads = try graph.gradients(of: [loss], with: list.map(\.value), gateGradients: true)
         return zip(grads, list).map { GradientAndVariable(gradient: $0, variable: $1) }
     }
 
     /// An op applying the gradients, and incrementing `globalStep` afterwards when given.
-    public func applyGradients(_ gradientsAndVariables: [GradientAndVariable], globalStep: Variable? = nil) throws -> GraphOperation {
+    public func applyGradients(_ gradientsAndVariables: [GradientAndVariable],
+                               globalStep: (any VariableReference)? = nil) throws -> GraphOperation {
+        let globalStep = try globalStep?.resolvedVariable()
         let pairs = gradientsAndVariables.compactMap { pair in pair.gradient.map { ($0, pair.variable) } }
         guard let graph = pairs.first?.0.graph else {
             throw TensorGraphError.invalidArgument(
@@ -53,7 +57,8 @@ open class Optimizer {
     }
 
     /// Computes and applies gradients of `loss` in one op.
-    public func minimize(_ loss: Output, variables: [Variable]? = nil, globalStep: Variable? = nil) throws -> GraphOperation {
+    public func minimize(_ loss: Output, variables: [any VariableReference]? = nil,
+                         globalStep: (any VariableReference)? = nil) throws -> GraphOperation {
         try applyGradients(computeGradients(loss, variables: variables), globalStep: globalStep)
     }
 
@@ -93,14 +98,15 @@ open class Optimizer {
 }
 
 extension Graph {
-    /// The `global_step` int64 variable (created on first use), counting training steps.
-    public func globalStep() throws -> Variable {
-        if let existing = globalVariables.first(where: { $0.name == "global_step" }) { return existing }
-        let value = try withoutControlDependencies {
+    /// The `global_step` int64 variable (created on first use), counting training steps
+    /// (TF1's `tf.train.get_or_create_global_step()`): its value, usable as an operand like any
+    /// variable `g.variable(...)` returns; `optimizer.minimize(loss, globalStep:)` increments it.
+    public func globalStep() throws -> Output {
+        if let existing = globalVariables.first(where: { $0.name == "global_step" }) { return existing.value }
+        return try withoutControlDependencies {
             try withScope(exactly: "") {
                 try variable(constant(Tensor(Int64(0)), name: "global_step/Initializer/zeros"), name: "global_step", trainable: false)
             }
         }
-        return variable(for: value)!
     }
 }

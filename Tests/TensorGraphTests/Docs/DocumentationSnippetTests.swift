@@ -174,7 +174,7 @@ final class DocumentationSnippetTests: XCTestCase {
         let fetched = try session.run([loss, accuracy], targets: [both], feeding: feeds)
         XCTAssertEqual(fetched.count, 2)
         try session.run(train, feeding: feeds)
-        XCTAssertEqual(session.value(of: step)?.scalar(as: Int64.self), 2)
+        XCTAssertEqual(try session.value(of: step).scalar(as: Int64.self), 2)
         XCTAssertEqual(try session.run(counter).scalars(as: Float.self), [2])
         // Savers
         let folder = try temporaryFolder("translation")
@@ -216,7 +216,7 @@ final class DocumentationSnippetTests: XCTestCase {
 
         let step = try g.globalStep()
         // learning_rate = 0.1 · 0.5^(global_step / 100), as tf.train.exponential_decay
-        let rate = try 0.1 * g.exp(g.cast(step.value, to: .float) * (Foundation.log(0.5) / 100))
+        let rate = try 0.1 * g.exp(g.cast(step, to: .float) * (Foundation.log(0.5) / 100))
         let optimizer = MomentumOptimizer(learningRate: rate, momentum: 0.9)
 
         let train = try g.withControlDependencies([update]) {
@@ -234,7 +234,7 @@ final class DocumentationSnippetTests: XCTestCase {
         for _ in 0..<5 {
             let l = try session.run(loss, target: train,
                                     feeding: [x: images.reshaped(to: [16, 6, 6, 1]), labels: classes, training: Tensor(true)])
-            print("loss", l.scalar(as: Float.self), "step", session.value(of: step)!.scalar(as: Int64.self))
+            print("loss", l.scalar(as: Float.self), "step", try session.value(of: step).scalar(as: Int64.self))
         }
         // snippet: checkNumerics
         let safeLogits = try g.checkNumerics(logits, message: "logits")
@@ -242,7 +242,7 @@ final class DocumentationSnippetTests: XCTestCase {
         session.checksNumerics = true      // or TENSORGRAPH_CHECK_NUMERICS=1
         // end snippet
 
-        XCTAssertEqual(session.value(of: step)?.scalar(as: Int64.self), 5)
+        XCTAssertEqual(try session.value(of: step).scalar(as: Int64.self), 5)
         XCTAssertNotEqual(session.value(of: try XCTUnwrap(g.variable(for: movingMean)))?.scalars(as: Float.self), [0, 0, 0, 0])
 
         // The NaN examples of the article: the session-wide check names the first bad node...

@@ -123,7 +123,7 @@ final class SaverTests: XCTestCase {
         var resumed: [Float] = []
         for batch in batches.dropFirst(5) { resumed.append(try sb.run(b.loss, target: b.train, feeding: [b.x: batch.images, b.labels: batch.labels]).scalar()) }
         XCTAssertEqual(resumed, expected)
-        XCTAssertEqual(try sb.run(b.g.globalStep().value).scalar(as: Int64.self), 10)
+        XCTAssertEqual(try sb.run(b.g.globalStep()).scalar(as: Int64.self), 10)
 
         // Loaded from the GraphDef file: variables, slots and the training op come back by name.
         let c = try Graph(contentsOf: dir + "/model.pb")

@@ -37,7 +37,7 @@ final class OptimizerTests: XCTestCase {
         let session = Session(graph: g)
         try session.run(g.globalVariablesInitializer())
         for _ in 0..<3 { try session.run(train) }
-        XCTAssertEqual(try session.run(globalStep.value).scalar(as: Int64.self), 3)
+        XCTAssertEqual(try session.run(globalStep).scalar(as: Int64.self), 3)
         XCTAssertEqual(try session.run(w).scalar(as: Float.self), 0.125, accuracy: 1e-7)   // w ← w − 0.25·2w, three times
     }
 

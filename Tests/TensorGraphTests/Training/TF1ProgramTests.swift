@@ -36,7 +36,7 @@ final class TF1ProgramTests: XCTestCase {
         let loss = try crossEntropy + 1e-3 * l2
         let step = try g.globalStep()
         // learning_rate = 0.1 · 0.5^(global_step / 2): exponential decay as ops on the global step.
-        let rate = try 0.1 * g.exp(g.cast(step.value, to: .float) * (Foundation.log(0.5) / 2))
+        let rate = try 0.1 * g.exp(g.cast(step, to: .float) * (Foundation.log(0.5) / 2))
         let optimizer = MomentumOptimizer(learningRate: rate, momentum: 0.9)
         let train = try g.withControlDependencies(model.updates) {
             var clipped = try optimizer.computeGradients(loss)
@@ -52,7 +52,7 @@ final class TF1ProgramTests: XCTestCase {
             losses.append(try session.run(loss, target: train, feeding: [model.x: images, model.labels: classes]).scalar(as: Float.self))
         }
         XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
-        XCTAssertEqual(session.value(of: step)?.scalar(as: Int64.self), 6)
+        XCTAssertEqual(try session.value(of: step).scalar(as: Int64.self), 6)
         XCTAssertEqual(try session.run(rate).scalar(as: Float.self), 0.1 * 0.125, accuracy: 1e-7)
         let moving = try XCTUnwrap(g.globalVariables.first { $0.name == "moving_mean" })
         XCTAssertNotEqual(session.value(of: moving)?.scalars(as: Float.self), [0, 0, 0, 0], "the update ops ran with each step")

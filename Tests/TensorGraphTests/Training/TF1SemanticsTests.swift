@@ -26,7 +26,7 @@ final class TF1SemanticsTests: XCTestCase {
         let batch = Tensor(shape: [2, 3], scalars: [Float(1), 2, 3, 4, 5, 6])
         try session.run(step, feeding: [x: batch])
         XCTAssertEqual(session.value(of: try XCTUnwrap(g.variable(for: movingMean)))?.scalars(as: Float.self), [2.5, 3.5, 4.5])
-        XCTAssertEqual(session.value(of: try g.globalStep())?.scalar(as: Int64.self), 1)
+        XCTAssertEqual(try session.value(of: g.globalStep()).scalar(as: Int64.self), 1)
     }
 
     /// Optimizers take a tensor learning rate: a fed placeholder, or a schedule computed from the global step.
@@ -152,5 +152,34 @@ final class TF1SemanticsTests: XCTestCase {
         assertThrows(["GatherV2", "built at", "TF1SemanticsTests.swift:\(line)"]) {
             try Session(graph: g).run(gathered, feeding: [n: Tensor([Int32(7)])])
         }
+    }
+
+    /// One handle: the output `g.variable(...)` returns names its variable everywhere — the optimizer's
+    /// variable list and global step, a saver's list and name map, `restore(from:variables:)` — and an
+    /// output that is not a variable is an error naming it.
+    func testVariableOutputIsTheHandleEverywhere() throws {
+        let directory = try temporaryDirectory("variable-handle")
+        let g = Graph()
+        let w = try g.variable(g.constant(Tensor([Float(1), 2])), name: "w")
+        let b = try g.variable(g.constant(Tensor([Float(5)])), name: "b")
+        let loss = try g.sum(w * w) + g.sum(b * b)
+        let step = try g.globalStep()
+        let train = try GradientDescentOptimizer(learningRate: 0.25).minimize(loss, variables: [w], globalStep: step)
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        try session.run(train)
+        XCTAssertEqual(try session.run(w).scalars(as: Float.self), [0.5, 1])   // w ← w − 0.25·2w
+        XCTAssertEqual(try session.run(b).scalars(as: Float.self), [5])        // not in the list
+        XCTAssertEqual(try session.run(step).scalar(as: Int64.self), 1)
+        let path = directory + "/w.ckpt"
+        try Saver(variables: [w]).save(session, to: path)
+        try Saver(variables: ["renamed": b]).save(session, to: directory + "/b.ckpt")
+        try session.run(g.globalVariablesInitializer())
+        try session.restore(from: path, variables: [w])
+        XCTAssertEqual(try session.run(w).scalars(as: Float.self), [0.5, 1])
+        XCTAssertThrowsError(try Saver(variables: [loss])) { error in
+            XCTAssert("\(error)".contains(loss.name), "\(error)")
+        }
+        XCTAssertThrowsError(try GradientDescentOptimizer(learningRate: 0.1).minimize(loss, variables: [loss]))
     }
 }

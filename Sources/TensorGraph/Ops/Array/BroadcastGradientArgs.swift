@@ -6,6 +6,7 @@ public enum BroadcastGradientArgs: NonDifferentiableOp {
     public static let outputs: [ArgDef] = ["r0: T", "r1: T"]
     /// Only `T`, but unlike `TypeAttributes` with TF's default (int32).
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the dtype of both shapes and both outputs (int32 or int64).
         public var T: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .indices, required: false)]

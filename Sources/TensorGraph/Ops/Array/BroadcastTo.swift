@@ -5,9 +5,11 @@ public enum BroadcastTo: Op {
     public static let wireName = "BroadcastTo"
     public static let inputs: [ArgDef] = ["input: T", "shape: Tidx"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `BroadcastTo`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
         /// TF allows any type; the kernel takes float, double, int32 and int64.
         public var T: DType = .float
+        /// TF attribute `Tidx`: the dtype of `shape` (int32 or int64; default int32).
         public var Tidx: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .numeric), .type("Tidx", \.Tidx, oneOf: .indices, required: false)]

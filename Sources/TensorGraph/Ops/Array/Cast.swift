@@ -5,8 +5,11 @@ public enum Cast: Op {
     public static let wireName = "Cast"
     public static let inputs: [ArgDef] = ["x: SrcT"]
     public static let outputs: [ArgDef] = ["y: DstT"]
+    /// The attributes of `Cast`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `SrcT`: the element type of the input.
         public var SrcT: DType = .float
+        /// TF attribute `DstT`: the element type to convert to.
         public var DstT: DType = .float
         /// TF's request to truncate when narrowing floats (to half/bfloat16); no TensorGraph conversion reads it.
         public var truncate = false

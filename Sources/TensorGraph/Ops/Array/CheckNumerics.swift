@@ -12,7 +12,9 @@ public enum CheckNumerics: Op {
     public static let inputs: [ArgDef] = ["tensor: T"]
     public static let outputs: [ArgDef] = ["output: T"]
 
+    /// The attributes of `CheckNumerics`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type (float or double here).
         public var T: DType = .float
         /// Said in the error (TF gives no default: every node carries one).
         public var message = ""

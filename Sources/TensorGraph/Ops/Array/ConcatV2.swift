@@ -5,9 +5,13 @@ public enum ConcatV2: Op {
     public static let wireName = "ConcatV2"
     public static let inputs: [ArgDef] = ["values: N * T", "axis: Tidx"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `ConcatV2`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `N`: the number of tensors joined (at least 2).
         public var N = 2
+        /// TF attribute `T`: the element type shared by all values and the output.
         public var T: DType = .float
+        /// TF attribute `Tidx`: the dtype of `axis` (int32 or int64; default int32).
         public var Tidx: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

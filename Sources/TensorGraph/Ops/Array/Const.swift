@@ -3,8 +3,11 @@ public enum Const: NonDifferentiableOp {
     public static let wireName = "Const"
     public static let inputs: [ArgDef] = []
     public static let outputs: [ArgDef] = ["output: dtype"]
+    /// The attributes of `Const`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `value`: the tensor the node outputs on every run.
         public var value = Tensor(Float(0))
+        /// TF attribute `dtype`: the output's element type; must equal `value`'s.
         public var dtype: DType = .float
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.tensor("value", \.value), .type("dtype", \.dtype)]

@@ -5,8 +5,11 @@ public enum ExpandDims: Op {
     public static let wireName = "ExpandDims"
     public static let inputs: [ArgDef] = ["input: T", "dim: Tdim"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `ExpandDims`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `Tdim`: the dtype of `dim` (int32 or int64; default int32).
         public var Tdim: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tdim", \.Tdim, oneOf: .indices, required: false)]

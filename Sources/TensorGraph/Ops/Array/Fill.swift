@@ -5,8 +5,11 @@ public enum Fill: Op {
     public static let wireName = "Fill"
     public static let inputs: [ArgDef] = ["dims: index_type", "value: T"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Fill`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of `value` and the output.
         public var T: DType = .float
+        /// TF attribute `index_type`: the dtype of `dims` (int32 or int64; default int32).
         public var indexType: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("index_type", \.indexType, oneOf: .indices, required: false)]

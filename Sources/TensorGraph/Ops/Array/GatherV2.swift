@@ -6,11 +6,15 @@ public enum GatherV2: Op {
     public static let wireName = "GatherV2"
     public static let inputs: [ArgDef] = ["params: Tparams", "indices: Tindices", "axis: Taxis"]
     public static let outputs: [ArgDef] = ["output: Tparams"]
+    /// The attributes of `GatherV2`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `batch_dims`: leading dimensions shared by `params` and `indices`; only 0 is supported.
         public var batchDims = 0
+        /// TF attribute `Tparams`: the element type of `params` and the output.
         public var Tparams: DType = .float
         /// TF also allows int16, which TensorGraph does not have.
         public var Tindices: DType = .int32
+        /// TF attribute `Taxis`: the dtype of `axis` (int32 or int64).
         public var Taxis: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

@@ -5,8 +5,11 @@ public enum OneHot: NonDifferentiableOp {
     public static let wireName = "OneHot"
     public static let inputs: [ArgDef] = ["indices: TI", "depth: int32", "on_value: T", "off_value: T"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `OneHot`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `axis`: where the new `depth` dimension goes; only -1 (last) is supported.
         public var axis = -1
+        /// TF attribute `T`: the element type of `on_value`, `off_value` and the output.
         public var T: DType = .float
         /// TF also allows int8, which TensorGraph does not have.
         public var TI: DType = .int64

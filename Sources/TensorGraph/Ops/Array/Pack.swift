@@ -5,9 +5,14 @@ public enum Pack: Op {
     public static let wireName = "Pack"
     public static let inputs: [ArgDef] = ["values: N * T"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Pack`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `N`: the number of tensors stacked (at least 1).
         public var N = 1
+        /// TF attribute `T`: the element type shared by all values and the output.
         public var T: DType = .float
+        /// TF attribute `axis`: the position of the new dimension in the output, in [-(rank+1), rank]; negative counts
+        /// from the end.
         public var axis = 0
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.int("N", \.N, required: true), .type("T", \.T), .int("axis", \.axis)]

@@ -5,8 +5,11 @@ public enum Pad: Op {
     public static let wireName = "Pad"
     public static let inputs: [ArgDef] = ["input: T", "paddings: Tpaddings"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Pad`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `Tpaddings`: the dtype of `paddings` (int32 or int64; default int32).
         public var Tpaddings: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tpaddings", \.Tpaddings, oneOf: .indices, required: false)]

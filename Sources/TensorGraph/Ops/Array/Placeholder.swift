@@ -3,8 +3,11 @@ public enum Placeholder: NonDifferentiableOp {
     public static let wireName = "Placeholder"
     public static let inputs: [ArgDef] = []
     public static let outputs: [ArgDef] = ["output: dtype"]
+    /// The attributes of `Placeholder`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `dtype`: the element type a fed value must have.
         public var dtype: DType = .float
+        /// TF attribute `shape`: the shape a fed value must be compatible with; unknown (the default) accepts any.
         public var shape: TensorShape = .unknown
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("dtype", \.dtype), .shape("shape", \.shape)]
@@ -28,8 +31,12 @@ public enum PlaceholderWithDefault: Op {
     public static let wireName = "PlaceholderWithDefault"
     public static let inputs: [ArgDef] = ["input: dtype"]
     public static let outputs: [ArgDef] = ["output: dtype"]
+    /// The attributes of `PlaceholderWithDefault`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `dtype`: the element type of the default input and of any fed value.
         public var dtype: DType = .float
+        /// TF attribute `shape` (required): the output's possibly partial shape, which the default input and any
+        /// fed value must be compatible with.
         public var shape: TensorShape = .unknown
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("dtype", \.dtype), .shape("shape", \.shape, required: true)]

@@ -5,8 +5,11 @@ public enum Reshape: Op {
     public static let wireName = "Reshape"
     public static let inputs: [ArgDef] = ["tensor: T", "shape: Tshape"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Reshape`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `Tshape`: the dtype of `shape` (int32 or int64; default int32).
         public var Tshape: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tshape", \.Tshape, oneOf: .indices, required: false)]

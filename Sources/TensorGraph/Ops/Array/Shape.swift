@@ -3,12 +3,16 @@ public enum Shape: NonDifferentiableOp {
     public static let wireName = "Shape"
     public static let inputs: [ArgDef] = ["input: T"]
     public static let outputs: [ArgDef] = ["output: out_type"]
+    /// The attributes of `Shape`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input (any; its values are never read).
         public var T: DType = .float
+        /// TF attribute `out_type`: the dtype of the output vector (int32 or int64; default int32).
         public var outType: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("out_type", \.outType, oneOf: .indices, required: false)]
     }
+    /// True: the output depends only on the input's shape, never on its values.
     public static var readsOnlyInputShapes: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         [TensorSpec(ctx.attributes(Shape.self).outType, TensorShape([ctx.inputs[0].shape.rank]))]

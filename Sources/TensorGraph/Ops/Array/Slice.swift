@@ -5,8 +5,11 @@ public enum Slice: Op {
     public static let wireName = "Slice"
     public static let inputs: [ArgDef] = ["input: T", "begin: Index", "size: Index"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Slice`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `Index`: the dtype of `begin` and `size` (int32 or int64).
         public var Index: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Index", \.Index, oneOf: .indices)]

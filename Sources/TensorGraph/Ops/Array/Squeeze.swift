@@ -5,8 +5,12 @@ public enum Squeeze: Op {
     public static let wireName = "Squeeze"
     public static let inputs: [ArgDef] = ["input: T"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `Squeeze`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `squeeze_dims` (`axis` in `tf.squeeze`): the size-1 dimensions to remove, negative
+        /// counting from the end; empty removes every size-1 dimension.
         public var squeezeDims: [Int] = []
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .ints("squeeze_dims", \.squeezeDims)]

@@ -5,13 +5,20 @@
 /// (TF's is StridedSliceGrad); differentiating through it throws.
 public enum StridedSlice: Op {
     public static let wireName = "StridedSlice"
+    /// Missing: no gradient rule (TF's is `StridedSliceGrad`), so differentiating through a `StridedSlice` throws.
     public static var differentiability: Differentiability { .missing }
     public static let inputs: [ArgDef] = ["input: T", "begin: Index", "end: Index", "strides: Index"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `StridedSlice`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
         /// TF also allows int16, which TensorGraph does not have.
         public var Index: DType = .int32
+        /// TF attributes `begin_mask`, `end_mask`, `ellipsis_mask`, `new_axis_mask` and `shrink_axis_mask`: bit i set
+        /// means dimension i ignores `begin[i]` (starts at 0), ignores `end[i]` (runs to the end), is an ellipsis,
+        /// is a new size-1 axis, or takes the single index `begin[i]` and is dropped.
+        /// Ellipsis and new-axis masks must be 0.
         public var beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

@@ -5,8 +5,11 @@ public enum Transpose: Op {
     public static let wireName = "Transpose"
     public static let inputs: [ArgDef] = ["x: T", "perm: Tperm"]
     public static let outputs: [ArgDef] = ["y: T"]
+    /// The attributes of `Transpose`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the input and output.
         public var T: DType = .float
+        /// TF attribute `Tperm`: the dtype of `perm` (int32 or int64; default int32).
         public var Tperm: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T), .type("Tperm", \.Tperm, oneOf: .indices, required: false)]

@@ -6,11 +6,13 @@ public enum UnsortedSegmentSum: FloatKernelOp {
     public static let wireName = "UnsortedSegmentSum"
     public static let inputs: [ArgDef] = ["data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// The attributes of `UnsortedSegmentSum`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
         /// TF allows every numeric type; the kernel takes float and double.
         public var T: DType = .float
         /// TF also allows int16, which TensorGraph does not have.
         public var Tindices: DType = .int32
+        /// TF attribute `Tnumsegments`: the dtype of `num_segments` (int32 or int64; default int32).
         public var Tnumsegments: DType = .int32
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

@@ -11,12 +11,16 @@ public enum FusedMaxPoolGrad: FloatKernelOp {
     public static let wireName = "_FusedMaxPoolGrad"
     public static let inputs: [ArgDef] = ["input: T", "grad: T", "argmax: int32", "pooled: T"]
     public static let outputs: [ArgDef] = ["backprops: T", "channel_sums: T"]
+    /// Missing: a gradient op that plans emit after differentiation, so nothing differentiates it.
     public static var differentiability: Differentiability { .missing }
 
+    /// The attributes of `_FusedMaxPoolGrad`: the forward pooling's window plus `fused_ops`.
     public struct Attrs: OpAttributes {
+        /// TF attributes `ksize`, `strides` and `padding` of the max pooling being differentiated.
         public var window = MaxPoolWithArgmax.Attrs()
         /// `["Relu"]` or `["Relu", "BiasAddGrad"]`.
         public var fusedOps: [String] = []
+        /// TF attribute `T`: the element type (float or double).
         public var T: DType = .float
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

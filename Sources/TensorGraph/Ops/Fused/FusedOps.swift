@@ -28,16 +28,27 @@ public enum FusedConv2D: FloatKernelOp {
     // TF types `args` by `TArgs: list(type)`; every argument here is the bias, of type T.
     public static let inputs: [ArgDef] = ["input: T", "filter: T", "args: num_args * T", "host_args: num_host_args * float32"]
     public static let outputs: [ArgDef] = ["output: T"]
+    /// Missing: an internal op emitted by plans after gradients are built, so nothing differentiates it.
     public static var differentiability: Differentiability { .missing }
 
+    /// The attributes of `_FusedConv2D`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attributes shared with `Conv2D`: `T`, `strides`, `padding`, `explicit_paddings`, `data_format`,
+        /// `dilations` and `use_cudnn_on_gpu`.
         public var convolution = ConvolutionAttributes()
+        /// TF attribute `TArgs`: the types of `args`; not read, since the only argument is the bias, of type `T`.
         public var argumentTypes: [DType] = []
+        /// TF attribute `num_args`: the number of `args`; must be 1 (the bias).
         public var numArgs = 0
+        /// TF attribute `num_host_args`: the number of float32 `host_args`; must be 0.
         public var numHostArgs = 0
+        /// TF attribute `filter_format`: the filter's layout; only `HWIO` ([KH, KW, C, F]) is supported.
         public var filterFormat = "HWIO"
+        /// TF attribute `fused_ops`: `["BiasAdd"]`, optionally followed by `"Relu"` or `"Relu6"`.
         public var fusedOps: [String] = []
+        /// TF attribute `epsilon`: the variance epsilon of a fused `FusedBatchNorm`; no supported epilogue reads it.
         public var epsilon: Float = 0.0001
+        /// TF attribute `leakyrelu_alpha`: the slope of a fused `LeakyRelu`; no supported epilogue reads it.
         public var leakyReluAlpha: Float = 0.2
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [
@@ -89,13 +100,20 @@ public enum FusedMatMul: FloatKernelOp {
     public static let wireName = "_FusedMatMul"
     public static let inputs: [ArgDef] = ["a: T", "b: T", "args: num_args * T"]
     public static let outputs: [ArgDef] = ["product: T"]
+    /// Missing: an internal op emitted by plans after gradients are built, so nothing differentiates it.
     public static var differentiability: Differentiability { .missing }
 
+    /// The attributes of `_FusedMatMul`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attributes shared with `MatMul`: `T`, `transpose_a` and `transpose_b`.
         public var matMul = MatMul.Attrs()
+        /// TF attribute `num_args`: the number of `args`; must be 1 (the bias).
         public var numArgs = 0
+        /// TF attribute `fused_ops`: `["BiasAdd"]`, optionally followed by `"Relu"` or `"Relu6"`.
         public var fusedOps: [String] = []
+        /// TF attribute `epsilon`: the variance epsilon of a fused `FusedBatchNorm`; no supported epilogue reads it.
         public var epsilon: Float = 0.0001
+        /// TF attribute `leakyrelu_alpha`: the slope of a fused `LeakyRelu`; no supported epilogue reads it.
         public var leakyReluAlpha: Float = 0.2
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

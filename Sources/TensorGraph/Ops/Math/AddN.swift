@@ -7,7 +7,9 @@ public enum AddN: Op {
     public static let outputs: [ArgDef] = ["sum: T"]
     /// `T` is limited to the kernel's types (TF also allows the other number types and variant).
     public struct Attrs: OpAttributes {
+        /// TF attribute `N`: the number of inputs summed (at least 1).
         public var N = 1
+        /// TF attribute `T`: the element type (float, double, int32 or int64 here).
         public var T: DType = .float
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.int("N", \.N, required: true), .type("T", \.T, oneOf: .numeric)]

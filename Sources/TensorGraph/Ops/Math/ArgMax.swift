@@ -8,8 +8,11 @@ public enum ArgMax: NonDifferentiableOp, FloatKernelOp {
     /// Limited to what the kernel takes: TF also allows integer, quantized and bool inputs, int16 axes
     /// and int16/uint16 results.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the input's element type (float or double here).
         public var T: DType = .float
+        /// TF attribute `Tidx`: the dtype of `dimension` (int32 or int64; default int32).
         public var Tidx: DType = .int32
+        /// TF attribute `output_type`: the dtype of the indices (int64 by default, or int32).
         public var outputType: DType = .int64
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [

@@ -9,6 +9,7 @@ public protocol UnaryFloatOp: FloatKernelOp where Attrs == TypeAttributes<FloatT
 extension UnaryFloatOp {
     public static var inputs: [ArgDef] { ["x: T"] }
     public static var outputs: [ArgDef] { ["y: T"] }
+    /// True: output element k depends only on input element k, so the output may reuse the input's buffer.
     public static var writesElementwise: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }
 
@@ -53,8 +54,11 @@ public protocol BinaryArithmeticOp: Op where Attrs == TypeAttributes<NumericType
 extension BinaryArithmeticOp {
     public static var inputs: [ArgDef] { ["x: T", "y: T"] }
     public static var outputs: [ArgDef] { ["z: T"] }
+    /// True: the inputs broadcast numpy-style, so each input's gradient is summed back to that input's shape.
     public static var broadcastsInputs: Bool { true }
+    /// True: element k of the output reads only element k of each same-shape input, so it may reuse an input's buffer.
     public static var writesElementwise: Bool { true }
+    /// Float-only by default: nil here makes building the op with an integer dtype throw.
     public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { nil }
     static var supportsIntegers: Bool { applyInteger(Int32(1), Int32(1)) != nil }
 
@@ -130,6 +134,7 @@ extension ActivationGradOp {
     /// TF's argument names differ per op (`y, dy`; `gradients, features`); the types do not.
     public static var inputs: [ArgDef] { ["a: T", "b: T"] }
     public static var outputs: [ArgDef] { ["backprops: T"] }
+    /// True: both inputs have the output's shape and element k reads only element k of each.
     public static var writesElementwise: Bool { true }
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         let dtype = ctx.inputs[0].dtype

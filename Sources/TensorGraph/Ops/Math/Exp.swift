@@ -3,6 +3,7 @@
 /// Gradient: g · y (reuses the forward output).
 public enum Exp: UnaryFloatOp {
     public static let wireName = "Exp"
+    /// `eˣ`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { T.exp(x) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try ctx.grad() * ctx.output()] }
 }

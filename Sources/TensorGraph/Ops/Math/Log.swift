@@ -3,6 +3,7 @@
 /// Gradient: g / x.
 public enum Log: UnaryFloatOp {
     public static let wireName = "Log"
+    /// `ln x`: −inf at 0, NaN below 0.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { T.log(x) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try ctx.grad() / ctx.input(0)] }
 }

@@ -6,8 +6,11 @@ public enum MatMul: FloatKernelOp {
     public static let wireName = "MatMul"
     public static let inputs: [ArgDef] = ["a: T", "b: T"]
     public static let outputs: [ArgDef] = ["product: T"]
+    /// The attributes of `MatMul`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attributes `transpose_a` and `transpose_b`: multiply by aᵀ and/or bᵀ instead of a and b.
         public var transposeA = false, transposeB = false
+        /// TF attribute `T`: the element type (float or double here).
         public var T: DType = .float
         /// Hints TF's GPU kernels read; kept so graphs round-trip.
         public var gradA = false, gradB = false

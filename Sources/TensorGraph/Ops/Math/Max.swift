@@ -3,6 +3,7 @@
 /// Gradient: g split evenly among the elements equal to the maximum (TF's `_MinOrMaxGrad`).
 public enum Max: ReductionOp {
     public static let wireName = "Max"
+    /// Reduces by maximum: NaN propagates, and an empty reduction gives −inf (the type's minimum for integers).
     public static let kind = ReductionKind.max
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try extremumGradient(ctx), nil] }
 }

@@ -3,6 +3,7 @@
 /// Gradient: the Sum gradient divided by the number of elements reduced into each output.
 public enum Mean: ReductionOp {
     public static let wireName = "Mean"
+    /// Reduces by arithmetic mean (truncating for integers); an empty float reduction gives NaN.
     public static let kind = ReductionKind.mean
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let graph = ctx.graph, x = ctx.input(0), g = try ctx.grad()

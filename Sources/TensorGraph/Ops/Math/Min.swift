@@ -3,6 +3,7 @@
 /// Gradient: g split evenly among the elements equal to the minimum.
 public enum Min: ReductionOp {
     public static let wireName = "Min"
+    /// Reduces by minimum: NaN propagates, and an empty reduction gives +inf (the type's maximum for integers).
     public static let kind = ReductionKind.min
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try extremumGradient(ctx), nil] }
 }

@@ -3,6 +3,7 @@
 /// Gradient: −g.
 public enum Neg: UnaryFloatOp {
     public static let wireName = "Neg"
+    /// `−x`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { -x }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] { [try ctx.graph.neg(try ctx.grad())] }
 }

@@ -3,7 +3,9 @@
 /// No gradient rule yet: differentiating through Prod throws, naming the node.
 public enum Prod: ReductionOp {
     public static let wireName = "Prod"
+    /// Reduces by product (wrapping for integers); an empty reduction gives 1.
     public static let kind = ReductionKind.prod
+    /// Missing: no gradient rule yet (TF's is `_ProdGrad`), so differentiating through `Prod` throws.
     public static var differentiability: Differentiability { .missing }
 }
 

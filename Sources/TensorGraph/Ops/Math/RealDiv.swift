@@ -3,6 +3,7 @@
 /// Gradient: (g / y, −g · x / y²).
 public enum RealDiv: BinaryArithmeticOp {
     public static let wireName = "RealDiv"
+    /// `a / b`, IEEE: `x / 0` is ±inf and `0 / 0` NaN. Float only: integer dtypes throw while building.
     @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a / b }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = try ctx.grad(), x = ctx.input(0), y = ctx.input(1)
@@ -17,4 +18,6 @@ extension Graph {
     }
 }
 
+/// `x / y` as a `RealDiv` node (TF1's `/` on float tensors): numpy broadcasting; float or double only, the dtypes
+/// must match and the shapes broadcast, or building throws. Records no source location; `graph.div(x, y)` does.
 public func / (x: Output, y: Output) throws -> Output { try x.graph.div(x, y, file: "", line: 0) }

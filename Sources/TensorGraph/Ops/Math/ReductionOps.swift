@@ -6,8 +6,11 @@ public protocol ReductionOp: Op where Attrs == ReductionAttributes {
 /// The attributes TF declares for every reduction (`keep_dims`, `T`, `Tidx`). `T` is limited to the
 /// types the kernels take (TF's Max/Min also allow quantized types, Sum/Mean/Prod complex ones).
 public struct ReductionAttributes: OpAttributes {
+    /// TF attribute `keep_dims`: keep each reduced axis as a dimension of size 1 instead of dropping it.
     public var keepDims = false
+    /// TF attribute `T`: the element type (float, double, int32 or int64 here).
     public var T: DType = .float
+    /// TF attribute `Tidx`: the dtype of `reduction_indices` (int32 or int64; default int32).
     public var Tidx: DType = .int32
     public static let defaults = ReductionAttributes()
     public static let fields: [AttrField<ReductionAttributes>] = [

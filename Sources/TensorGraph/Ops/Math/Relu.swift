@@ -5,6 +5,7 @@ public enum Relu: UnaryFloatOp {
     public static let wireName = "Relu"
     public static let inputs: [ArgDef] = ["features: T"]
     public static let outputs: [ArgDef] = ["activations: T"]
+    /// `max(x, 0)` (NaN gives 0).
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { x > 0 ? x : 0 }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.reluGrad(try ctx.grad(), features: ctx.output())]
@@ -18,6 +19,7 @@ public enum ReluGrad: ActivationGradOp {
     public static let wireName = "ReluGrad"
     public static let inputs: [ArgDef] = ["gradients: T", "features: T"]
     public static let outputs: [ArgDef] = ["backprops: T"]
+    /// `gradients` where `features` > 0, else 0.
     @inline(__always) public static func apply<T: FloatScalar>(_ gradients: T, _ features: T) -> T { features > 0 ? gradients : 0 }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.reluGrad(try ctx.grad(), features: ctx.input(1)), try ctx.graph.zerosLike(ctx.input(1))]

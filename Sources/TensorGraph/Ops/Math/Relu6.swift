@@ -4,6 +4,7 @@
 public enum Relu6: UnaryFloatOp {
     public static let wireName = "Relu6"
     // NaN passes through, as in TF (a comparison-based clamp, not min/max).
+    /// `min(max(x, 0), 6)`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { x < 0 ? 0 : (x > 6 ? 6 : x) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.relu6Grad(try ctx.grad(), features: ctx.output())]
@@ -16,6 +17,7 @@ public enum Relu6: UnaryFloatOp {
 public enum Relu6Grad: ActivationGradOp {
     public static let wireName = "Relu6Grad"
     public static var inputs: [ArgDef] { ["gradients: T", "features: T"] }
+    /// `gradients` where 0 < `features` < 6, else 0.
     @inline(__always) public static func apply<T: FloatScalar>(_ gradients: T, _ features: T) -> T {
         features > 0 && features < 6 ? gradients : 0
     }

@@ -3,6 +3,7 @@
 /// Gradient: dy · y · (1 − y), as the `SigmoidGrad` op of the forward output.
 public enum Sigmoid: UnaryFloatOp {
     public static let wireName = "Sigmoid"
+    /// `1 / (1 + e⁻ˣ)`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { 1 / (1 + T.exp(-x)) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.sigmoidGrad(ctx.output(), try ctx.grad())]
@@ -16,6 +17,7 @@ public enum SigmoidGrad: ActivationGradOp {
     public static let wireName = "SigmoidGrad"
     public static let inputs: [ArgDef] = ["y: T", "dy: T"]
     public static let outputs: [ArgDef] = ["z: T"]
+    /// `dy · y · (1 − y)`.
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * y * (1 - y) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), dy = ctx.input(1), grad = try ctx.grad()

@@ -3,6 +3,7 @@
 /// Gradient: `SqrtGrad(y, g)` = g · 0.5 / y.
 public enum Sqrt: UnaryFloatOp {
     public static let wireName = "Sqrt"
+    /// `√x` (NaN below 0).
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { T.sqrt(x) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.sqrtGrad(ctx.output(), try ctx.grad())]
@@ -16,6 +17,7 @@ public enum SqrtGrad: ActivationGradOp {
     public static let wireName = "SqrtGrad"
     public static let inputs: [ArgDef] = ["y: T", "dy: T"]
     public static let outputs: [ArgDef] = ["z: T"]
+    /// `dy · 0.5 / y`.
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * 0.5 / y }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), grad = try ctx.grad()

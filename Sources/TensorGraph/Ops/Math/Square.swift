@@ -3,6 +3,7 @@
 /// Gradient: g · 2x.
 public enum Square: UnaryFloatOp {
     public static let wireName = "Square"
+    /// `x²`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { x * x }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let x = ctx.input(0)

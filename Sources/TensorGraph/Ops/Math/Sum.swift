@@ -3,6 +3,7 @@
 /// Gradient: g reshaped to the kept-dims shape and broadcast to the input's shape.
 public enum Sum: ReductionOp {
     public static let wireName = "Sum"
+    /// Reduces by sum (wrapping for integers); an empty reduction gives 0.
     public static let kind = ReductionKind.sum
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let graph = ctx.graph, x = ctx.input(0)

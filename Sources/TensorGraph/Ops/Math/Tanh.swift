@@ -3,6 +3,7 @@
 /// Gradient: dy · (1 − y²), as the `TanhGrad` op of the forward output.
 public enum Tanh: UnaryFloatOp {
     public static let wireName = "Tanh"
+    /// `tanh x`; float32 uses a rational approximation (Eigen's) accurate to a few ulp.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T {
         // libm's tanhf costs ~14 ns; float32 uses a rational approximation accurate to a few ulp.
         if T.self == Float.self { return T(fastTanh(Float(x))) }
@@ -41,6 +42,7 @@ public enum TanhGrad: ActivationGradOp {
     public static let wireName = "TanhGrad"
     public static let inputs: [ArgDef] = ["y: T", "dy: T"]
     public static let outputs: [ArgDef] = ["z: T"]
+    /// `dy · (1 − y²)`.
     @inline(__always) public static func apply<T: FloatScalar>(_ y: T, _ dy: T) -> T { dy * (1 - y * y) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         let g = ctx.graph, y = ctx.input(0), dy = ctx.input(1), grad = try ctx.grad()
