@@ -11,18 +11,21 @@ public protocol HyperParameter {
 }
 
 extension Double: HyperParameter {
+    /// A scalar `Const` named `name`: float64 when `dtype` is `.double`, float32 otherwise.
     public func hyperParameterOutput(in graph: Graph, dtype: DType, name: String) throws -> Output {
         try graph.constant(dtype == .double ? Tensor(self) : Tensor(Float(self)), name: name)
     }
 }
 
 extension Float: HyperParameter {
+    /// As for `Double`: a float32 or float64 scalar `Const` matching `dtype`.
     public func hyperParameterOutput(in graph: Graph, dtype: DType, name: String) throws -> Output {
         try Double(self).hyperParameterOutput(in: graph, dtype: dtype, name: name)
     }
 }
 
 extension Int: HyperParameter {
+    /// As for `Double`: `learningRate: 1` becomes a float `Const`, never an integer one.
     public func hyperParameterOutput(in graph: Graph, dtype: DType, name: String) throws -> Output {
         try Double(self).hyperParameterOutput(in: graph, dtype: dtype, name: name)
     }

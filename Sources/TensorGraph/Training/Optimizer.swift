@@ -5,6 +5,7 @@ public struct GradientAndVariable {
     public var gradient: Output?
     /// The variable: `variable.value` is its value as an operand (for weight decay on the gradient).
     public let variable: Variable
+    /// Pairs a gradient (nil to skip the variable) with its variable, e.g. after clipping the gradient.
     public init(gradient: Output?, variable: Variable) {
         self.gradient = gradient
         self.variable = variable
@@ -20,6 +21,7 @@ open class Optimizer {
     /// The name scope of the update ops (`GradientDescent`, `Adam`, ...).
     public let name: String
 
+    /// Subclasses pass their TF1 name (`Adam`, ...), which scopes the update ops and names their slots.
     public init(name: String) { self.name = name }
 
     /// Gradients of `loss` for each variable (trainable variables by default); nil where unconnected.

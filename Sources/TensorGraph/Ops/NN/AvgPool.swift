@@ -33,6 +33,7 @@ public enum AvgPoolGrad: FloatKernelOp {
     public static let inputs: [ArgDef] = ["orig_input_shape: int32", "grad: T"]
     public static let outputs: [ArgDef] = ["output: T"]
     public typealias Attrs = PoolingAttributes<AvgPoolVariant>
+    /// Input 1 (`grad`) picks the element type: input 0 is the int32 `orig_input_shape`.
     public static var dispatchInput: Int { 1 }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {

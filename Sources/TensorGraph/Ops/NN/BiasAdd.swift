@@ -71,7 +71,9 @@ public enum BiasAddGrad: FloatKernelOp {
 
 /// BiasAdd's and BiasAddGrad's attributes: `T` and `data_format` (TensorGraph runs NHWC).
 public struct BiasAttributes: OpAttributes {
+    /// TF attribute `T`: the element type (float or double here).
     public var T: DType = .float
+    /// TF attribute `data_format`: where the channel dimension is; only `NHWC` (channels last) is supported.
     public var dataFormat = "NHWC"
     public static let defaults = BiasAttributes()
     public static let fields: [AttrField<BiasAttributes>] = [

@@ -7,6 +7,7 @@ public enum Conv2DBackpropInput: FloatKernelOp {
     public static let inputs: [ArgDef] = ["input_sizes: int32", "filter: T", "out_backprop: T"]
     public static let outputs: [ArgDef] = ["output: T"]
     public typealias Attrs = ConvolutionAttributes
+    /// Input 1 (`filter`) picks the element type: input 0 is the int32 `input_sizes`.
     public static var dispatchInput: Int { 1 }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {

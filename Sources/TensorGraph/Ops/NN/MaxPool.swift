@@ -36,6 +36,7 @@ public enum MaxPoolGrad: FloatKernelOp {
     public static let inputs: [ArgDef] = ["orig_input: T", "orig_output: T", "grad: T"]
     public static let outputs: [ArgDef] = ["output: T"]
     public typealias Attrs = PoolingAttributes<MaxPoolGradVariant>
+    /// Missing: no second-order rule (TF's is `MaxPoolGradGrad`), so differentiating `MaxPoolGrad` throws.
     public static var differentiability: Differentiability { .missing }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [ctx.inputs[0]] }

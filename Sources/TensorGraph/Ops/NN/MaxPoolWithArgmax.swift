@@ -11,12 +11,20 @@ public enum MaxPoolWithArgmax: FloatKernelOp {
     public static let inputs: [ArgDef] = ["input: T"]
     public static let outputs: [ArgDef] = ["output: T", "argmax: Targmax"]
 
+    /// The attributes of `MaxPoolWithArgmax` (and `MaxPoolGradWithArgmax`), with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `ksize`: the window size `[1, kh, kw, 1]`.
         public var ksize: [Int] = []
+        /// TF attribute `strides`: the window step `[1, sy, sx, 1]`.
         public var strides: [Int] = []
+        /// TF attribute `Targmax`: the dtype of `argmax`; only int32 is supported (TF's default is int64).
         public var targmax: DType = .int32
+        /// TF attribute `padding`: `SAME` or `VALID`.
         public var padding = "VALID"
+        /// TF attribute `include_batch_in_index`: flat indices count across the whole batch, not within one image;
+        /// only true is supported.
         public var includeBatchInIndex = false
+        /// TF attribute `T`: the element type (float or double here).
         public var T: DType = .float
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [
@@ -66,6 +74,7 @@ public enum MaxPoolGradWithArgmax: FloatKernelOp {
     public static let inputs: [ArgDef] = ["input: T", "grad: T", "argmax: Targmax"]
     public static let outputs: [ArgDef] = ["output: T"]
     public typealias Attrs = MaxPoolWithArgmax.Attrs
+    /// Missing: no gradient rule for this gradient op, so differentiating it throws.
     public static var differentiability: Differentiability { .missing }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {

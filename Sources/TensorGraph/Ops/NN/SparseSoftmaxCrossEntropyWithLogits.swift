@@ -6,8 +6,11 @@ public enum SparseSoftmaxCrossEntropyWithLogits: FloatKernelOp {
     public static let wireName = "SparseSoftmaxCrossEntropyWithLogits"
     public static let inputs: [ArgDef] = ["features: T", "labels: Tlabels"]
     public static let outputs: [ArgDef] = ["loss: T", "backprop: T"]
+    /// The attributes of `SparseSoftmaxCrossEntropyWithLogits`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of `features`, `loss` and `backprop` (float or double here).
         public var T: DType = .float
+        /// TF attribute `Tlabels`: the dtype of `labels` (int32 or int64; default int64).
         public var tlabels: DType = .int64
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [.type("T", \.T, oneOf: .floats), .type("Tlabels", \.tlabels, oneOf: .indices, required: false)]

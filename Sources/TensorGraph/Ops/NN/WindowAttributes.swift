@@ -2,12 +2,19 @@
 /// declares them. TensorGraph runs NHWC, SAME/VALID and dilation 1: other values are declared (so
 /// TF's graphs decode) and rejected by `validate` with the attribute's name.
 public struct ConvolutionAttributes: OpAttributes {
+    /// TF attribute `T`: the element type (float or double here).
     public var T: DType = .float
+    /// TF attribute `strides`: the filter's step per input dimension, `[1, sy, sx, 1]` in NHWC.
     public var strides: [Int] = []
+    /// TF attribute `use_cudnn_on_gpu`: a GPU hint; kept so graphs round-trip, never read.
     public var useCudnnOnGPU = true
+    /// TF attribute `padding`: `SAME` (output size ⌈in / stride⌉) or `VALID` (no padding); `EXPLICIT` is rejected.
     public var padding = "VALID"
+    /// TF attribute `explicit_paddings`: per-dimension (before, after) padding for `EXPLICIT`; unused here.
     public var explicitPaddings: [Int] = []
+    /// TF attribute `data_format`: the input layout; only `NHWC` is supported.
     public var dataFormat = "NHWC"
+    /// TF attribute `dilations`: the filter's dilation per input dimension; only all ones is supported.
     public var dilations = [1, 1, 1, 1]
     public static let defaults = ConvolutionAttributes()
     public static let fields: [AttrField<ConvolutionAttributes>] = [
@@ -27,11 +34,18 @@ public struct ConvolutionAttributes: OpAttributes {
 /// The attributes of the pooling ops: `ksize`, `strides`, `padding`, `data_format` and `T`, plus
 /// `explicit_paddings` on MaxPool and MaxPoolGrad (`Explicit` is their `HasExplicitPaddings`).
 public struct PoolingAttributes<Variant: PoolingVariant>: OpAttributes {
+    /// TF attribute `ksize`: the window size `[1, kh, kw, 1]` in NHWC.
     public var ksize: [Int] = []
+    /// TF attribute `strides`: the window step `[1, sy, sx, 1]` in NHWC.
     public var strides: [Int] = []
+    /// TF attribute `padding`: `SAME` (output size ⌈in / stride⌉) or `VALID` (windows inside the input); `EXPLICIT` is
+    /// rejected.
     public var padding = "VALID"
+    /// TF attribute `explicit_paddings` (MaxPool and MaxPoolGrad only): padding for `EXPLICIT`; unused here.
     public var explicitPaddings: [Int] = []
+    /// TF attribute `data_format`: the input layout; only `NHWC` is supported.
     public var dataFormat = "NHWC"
+    /// TF attribute `T`: the element type (float or double here).
     public var T: DType = .float
     public static var defaults: Self { Self() }
     public static var fields: [AttrField<Self>] {
@@ -70,14 +84,17 @@ public protocol PoolingVariant {
 }
 /// MaxPool: explicit paddings, `NCHW_VECT_C` allowed, `T = DT_FLOAT`.
 public enum MaxPoolVariant: PoolingVariant {
+    /// MaxPool declares `explicit_paddings`, also accepts `NCHW_VECT_C`, and defaults `T` to float.
     public static let hasExplicitPaddings = true, dataFormats = ["NHWC", "NCHW", "NCHW_VECT_C"], defaultsToFloat = true
 }
 /// MaxPoolGrad: explicit paddings, `T = DT_FLOAT`.
 public enum MaxPoolGradVariant: PoolingVariant {
+    /// MaxPoolGrad declares `explicit_paddings` and defaults `T` to float.
     public static let hasExplicitPaddings = true, dataFormats = ["NHWC", "NCHW"], defaultsToFloat = true
 }
 /// AvgPool and AvgPoolGrad: SAME/VALID only, `T` required.
 public enum AvgPoolVariant: PoolingVariant {
+    /// AvgPool and AvgPoolGrad have no `explicit_paddings`, and `T` has no default.
     public static let hasExplicitPaddings = false, dataFormats = ["NHWC", "NCHW"], defaultsToFloat = false
 }
 

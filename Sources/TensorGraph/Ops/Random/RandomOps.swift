@@ -10,6 +10,8 @@ public protocol RandomOp: NonDifferentiableOp where Attrs == RandomAttributes {
 /// The attributes of RandomUniform, RandomStandardNormal and TruncatedNormal. `dtype` is limited
 /// to the kernels' float32/float64 (TF also allows half and bfloat16).
 public struct RandomAttributes: OpAttributes {
+    /// TF attributes `seed` and `seed2`: together they seed this node's generator, so the node draws the same
+    /// stream in every session; (0, 0) is a fixed seed too, not TF's "seed at random".
     public var seed = 0, seed2 = 0
     /// The element type of the samples (required: no input implies it).
     public var dtype: DType = .float
@@ -50,6 +52,7 @@ extension RandomOp {
 /// Uniform samples in [0, 1).
 public enum RandomUniform: RandomOp {
     public static let wireName = "RandomUniform"
+    /// A sample in [0, 1): a draw that rounds up to 1 becomes 0.
     public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T {
         // Rounding to Float can produce 1.0; keep the interval half-open.
         let v = T(generator.nextUnit())
@@ -60,12 +63,14 @@ public enum RandomUniform: RandomOp {
 /// Standard normal samples.
 public enum RandomStandardNormal: RandomOp {
     public static let wireName = "RandomStandardNormal"
+    /// A standard normal sample (mean 0, standard deviation 1).
     public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T { T(generator.nextNormal()) }
 }
 
 /// Standard normal samples redrawn until within two standard deviations.
 public enum TruncatedNormal: RandomOp {
     public static let wireName = "TruncatedNormal"
+    /// A standard normal sample, redrawn until |x| ≤ 2 (TF's cut at two standard deviations).
     public static func draw<T: FloatScalar>(_ generator: RandomGenerator, _: T.Type) -> T {
         while true {
             let v = generator.nextNormal()

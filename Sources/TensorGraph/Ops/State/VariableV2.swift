@@ -8,8 +8,11 @@ public enum VariableV2: NonDifferentiableOp {
     public static let inputs: [ArgDef] = []
     public static let outputs: [ArgDef] = ["ref: Ref(dtype)"]
     public static var isStateful: Bool { true }
+    /// The attributes of `VariableV2`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `shape` (required): the variable's declared shape, which `Assign` checks values against.
         public var shape = TensorShape.unknown
+        /// TF attribute `dtype`: the variable's element type.
         public var dtype: DType = .float
         /// Resource-sharing names TF's sessions use; kept so graphs round-trip.
         public var container = "", sharedName = ""
@@ -36,9 +39,14 @@ public enum Assign: Op {
     public static let inputs: [ArgDef] = ["ref: Ref(T)", "value: T"]
     public static let outputs: [ArgDef] = ["output_ref: Ref(T)"]
     public static var isStateful: Bool { true }
+    /// Missing: no gradient through an assignment, so differentiating through `Assign` throws.
     public static var differentiability: Differentiability { .missing }
+    /// The attributes of `Assign`, with TensorFlow's names and defaults.
     public struct Attrs: OpAttributes {
+        /// TF attribute `T`: the element type of the variable and the value.
         public var T: DType = .float
+        /// TF attribute `validate_shape`: the value must fit the variable's declared shape; false lets the
+        /// variable take the value's shape.
         public var validateShape = true
         /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
         public var useLocking = true
@@ -72,6 +80,7 @@ public protocol AssignUpdateOp: Op where Attrs == AssignUpdateAttributes {
 
 /// AssignAdd's and AssignSub's attributes. `T` is limited to the kernel's types (TF allows every number type).
 public struct AssignUpdateAttributes: OpAttributes {
+    /// TF attribute `T`: the element type of the variable and the value (float, double, int32 or int64 here).
     public var T: DType = .float
     /// TF's locking hint; kept so graphs round-trip (TensorGraph does not read it).
     public var useLocking = false
@@ -83,6 +92,7 @@ extension AssignUpdateOp {
     public static var inputs: [ArgDef] { ["ref: Ref(T)", "value: T"] }
     public static var outputs: [ArgDef] { ["output_ref: Ref(T)"] }
     public static var isStateful: Bool { true }
+    /// Missing: no gradient through an in-place update, so differentiating through one throws.
     public static var differentiability: Differentiability { .missing }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
@@ -112,12 +122,18 @@ extension AssignUpdateOp {
     }
 }
 
+/// TensorFlow's `AssignAdd` op: `ref += value` in place (same shapes, no broadcasting; integers wrap);
+/// outputs the updated variable, which must already be initialized.
 public enum AssignAdd: AssignUpdateOp {
     public static let wireName = "AssignAdd"
+    /// Adds `value`.
     public static let sign = 1.0
 }
 
+/// TensorFlow's `AssignSub` op: `ref -= value` in place (same shapes, no broadcasting; integers wrap);
+/// outputs the updated variable, which must already be initialized.
 public enum AssignSub: AssignUpdateOp {
     public static let wireName = "AssignSub"
+    /// Subtracts `value`.
     public static let sign = -1.0
 }

@@ -13,6 +13,7 @@ public enum ApplyAdam: FloatKernelOp {
     /// Ref inputs reach the kernel empty; `beta1_power` carries `T`.
     public static var dispatchInput: Int { 3 }
     public static var isStateful: Bool { true }
+    /// Missing: an update of optimizer state has no gradient; differentiating through it throws.
     public static var differentiability: Differentiability { .missing }
     public typealias Attrs = UpdateAttributes<WithNesterov>
 

@@ -6,6 +6,7 @@ public enum ApplyGradientDescent: FloatKernelOp {
     /// Ref inputs reach the kernel empty; `alpha` carries `T`.
     public static var dispatchInput: Int { 1 }
     public static var isStateful: Bool { true }
+    /// Missing: an update of a variable has no gradient; differentiating through it throws.
     public static var differentiability: Differentiability { .missing }
     public typealias Attrs = UpdateAttributes<WithoutNesterov>
 

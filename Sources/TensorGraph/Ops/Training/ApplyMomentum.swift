@@ -9,6 +9,7 @@ public enum ApplyMomentum: FloatKernelOp {
     /// Ref inputs reach the kernel empty; `lr` carries `T`.
     public static var dispatchInput: Int { 2 }
     public static var isStateful: Bool { true }
+    /// Missing: an update of optimizer state has no gradient; differentiating through it throws.
     public static var differentiability: Differentiability { .missing }
     public typealias Attrs = UpdateAttributes<WithNesterov>
 
