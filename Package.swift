@@ -18,7 +18,9 @@ let package = Package(
     ],
     targets: [
         // MARK: System C libraries (Debian: libopenblas-dev, zlib1g-dev)
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        // oneDNN (Debian: libdnnl-dev; Homebrew: onednn): float32 GEMM, ISA chosen by cpuid at run time.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         // Hot float32 loops in C, multiversioned per instruction set.
@@ -33,7 +35,7 @@ let package = Package(
         // MARK: The library
         .target(
             name: "TensorGraph",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CTensorFlowProto", "CKernels", .product(name: "SwiftCSV", package: "SwiftCSV")],
+            dependencies: ["CBLAS", "CDNNL", "CZlib", "CPNG", "CTensorFlowProto", "CKernels", .product(name: "SwiftCSV", package: "SwiftCSV")],
             path: "Sources/TensorGraph",
             exclude: ["Plan/README.md"]
         ),

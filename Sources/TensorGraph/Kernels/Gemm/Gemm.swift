@@ -1,6 +1,10 @@
+import Foundation
 import CBLAS
+import CDNNL
 
-/// C[m×n] = op(A) · op(B) (+ C when `accumulate`), row-major, through BLAS.
+/// C[m×n] = op(A) · op(B) (+ C when `accumulate`), row-major: float32 through oneDNN's `dnnl_sgemm`
+/// (JIT-compiled for the instruction set cpuid reports, capped by `ONEDNN_MAX_CPU_ISA`), float64
+/// through OpenBLAS (oneDNN has no double-precision GEMM). Both run on the calling thread only.
 ///
 /// `op(A)` is [m, k] (A stored [k, m] when `transposeA`); `op(B)` is [k, n].
 @inline(__always)
@@ -20,7 +24,7 @@ func gemm<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: Bool, m:
         a.withMemoryRebound(to: Float.self, capacity: m * k) { a in
             b.withMemoryRebound(to: Float.self, capacity: k * n) { b in
                 c.withMemoryRebound(to: Float.self, capacity: m * n) { c in
-                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a, lda, b, ldb, Float(beta), c, Int32(n))
+                    sgemm(transposeA, transposeB, m, n, k, a, Int(lda), b, Int(ldb), Float(beta), c, n)
                 }
             }
         }
@@ -87,8 +91,7 @@ func gemmStrided<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: B
         a.withMemoryRebound(to: Float.self, capacity: 1) { a in
             b.withMemoryRebound(to: Float.self, capacity: 1) { b in
                 c.withMemoryRebound(to: Float.self, capacity: 1) { c in
-                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                                accumulate ? 1 : 0, c, Int32(ldc))
+                    sgemm(transposeA, transposeB, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
                 }
             }
         }
@@ -102,4 +105,30 @@ func gemmStrided<T: FloatScalar>(_ type: T.Type, transposeA: Bool, transposeB: B
             }
         }
     }
+}
+
+/// The float32 GEMM library: oneDNN unless `TENSORGRAPH_GEMM=openblas` asks for OpenBLAS (for side-by-side
+/// measurements; Benchmarks/README.md has the numbers that chose oneDNN).
+enum GemmLibrary: String {
+    case oneDNN = "oneDNN"
+    case openBLAS = "OpenBLAS"
+
+    static let float32: GemmLibrary =
+        ProcessInfo.processInfo.environment["TENSORGRAPH_GEMM"]?.lowercased() == "openblas" ? .openBLAS : .oneDNN
+}
+
+/// Row-major single-precision C = op(A)·op(B) + beta·C on the calling thread.
+@inline(__always)
+private func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                   _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if GemmLibrary.float32 == .openBLAS {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        return
+    }
+    let status = tg_dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k),
+                               a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    // Arguments are validated by the ops' shape rules before any kernel runs; a failure here is a bug.
+    precondition(status == dnnl_success, "dnnl_sgemm failed with status \(status.rawValue) for m \(m) n \(n) k \(k)")
 }

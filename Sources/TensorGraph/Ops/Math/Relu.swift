@@ -5,8 +5,9 @@ public enum Relu: UnaryFloatOp {
     public static let wireName = "Relu"
     public static let inputs: [ArgDef] = ["features: T"]
     public static let outputs: [ArgDef] = ["activations: T"]
-    /// `max(x, 0)` (NaN gives 0).
-    @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { x > 0 ? x : 0 }
+    /// `max(x, 0)`; NaN stays NaN, as TensorFlow's Relu (and the fused `_FusedConv2D`/`_FusedMatMul` Relu) give it,
+    /// so a plan that fuses the Relu and one that does not agree.
+    @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { x < 0 ? 0 : x }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.reluGrad(try ctx.grad(), features: ctx.output())]
     }
