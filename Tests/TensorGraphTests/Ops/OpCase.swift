@@ -56,6 +56,9 @@ func makeOpCases() -> [OpCase] {
     cases += arrayShapeOpCases()
     cases += nnConvolutionAndPoolingOpCases()
     cases += arrayGatherAndRearrangeOpCases()
+    cases += mathBreadthOpCases()
+    cases += arrayBreadthOpCases()
+    cases += nnBreadthOpCases()
     return cases
 }
 

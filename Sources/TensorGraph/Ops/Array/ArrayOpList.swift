@@ -1,0 +1,5 @@
+extension OpRegistry {
+    /// The Array ops added for graphrun's coverage and training breadth (issues 12 and 13), in this folder.
+    nonisolated(unsafe) static let arrayFamily: [any Op.Type] = [
+    ]
+}
