@@ -65,8 +65,13 @@ if adam:
     extra.append(f"ApplyAdam on {adam['elements']:,} floats: {adam['adam_microseconds']:.0f} µs per step = {adam['adam_gbps']:.1f} GB/s "
                  f"(28 bytes an element, a 64 MB footprint) against {adam['copy_gbps']:.1f} GB/s for a copy over the same footprint on as many threads ({adam['adam_gbps'] / adam['copy_gbps'] * 100:.0f}%).")
 core = next((r.get("blas_core") for r in rows if r.get("blas_core")), None)
-if core:
-    extra.append(f"TensorGraph BLAS: OpenBLAS with {core} kernels, single-threaded, work split across {next(r['threads'] for r in rows if r['framework'] == 'tensorgraph')} workers by TensorGraph.")
+gemm_library = next((r.get("gemm_library") for r in rows if r.get("gemm_library")), None)
+workers = next((r['threads'] for r in rows if r['framework'] == 'tensorgraph'), None)
+if gemm_library:
+    extra.append(f"TensorGraph float32 GEMM: {gemm_library}, one thread per call, work split across {workers} workers by TensorGraph"
+                 + (f"; float64 GEMM: OpenBLAS ({core} kernels)." if core else "."))
+elif core:
+    extra.append(f"TensorGraph BLAS: OpenBLAS with {core} kernels, single-threaded, work split across {workers} workers by TensorGraph.")
 if sgemm:
     extra.append(f"Measured sgemm peak (1024³, TensorGraph's row-split GEMM): {sgemm:.0f} GFLOP/s.")
 cnn = by.get("cnn", {}).get("tensorgraph")

@@ -17,6 +17,7 @@ func emit(_ object: [String: Any]) {
     o["threads"] = Parallelism.workers
     Parallelism.prepareBLAS()
     o["blas_core"] = Parallelism.blasCoreName
+    o["gemm_library"] = Parallelism.gemmDescription
     o["kernel_isa"] = Parallelism.kernelInstructionSet
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -114,7 +115,8 @@ do {
     let mnist = try MNIST(directory: MNIST.locateBundled() ?? "Examples/Data/mnist")
 
     if workloads.contains("sgemm") {
-        // The machine's sgemm peak as TensorGraph drives it (BLAS single-threaded, rows split across workers).
+        // The machine's sgemm peak as TensorGraph drives it (its float32 GEMM library single-threaded, rows split
+        // across workers): the fastest GEMM TensorGraph has, so CNN GFLOP/s is never above 100% of it.
         let g = Graph()
         let a = try g.placeholder(.float, shape: [1024, 1024]), b = try g.placeholder(.float, shape: [1024, 1024])
         let c = try g.matMul(a, b)

@@ -5,6 +5,7 @@ public struct Variable: Hashable, @unchecked Sendable {
     public let node: Node
     private let readNode: Node
     private let initializerNode: Node
+    /// Whether the variable is in the trainable list optimizers default to (`trainable=` of `tf.Variable`).
     public let isTrainable: Bool
     // The graph owns its variables; an unowned reference avoids a graph → variable → graph cycle.
     private unowned let graph: Graph
@@ -22,13 +23,18 @@ public struct Variable: Hashable, @unchecked Sendable {
     /// Runs the initial-value ops and assigns the result (`<name>/Assign`).
     public var initializer: GraphOperation { GraphOperation(graph: graph, node: initializerNode) }
 
+    /// The variable's name (`dense/kernel`), its checkpoint key by default.
     public var name: String { node.name }
+    /// The element type, fixed by the initial value.
     public var dtype: DType { node.outputs[0].dtype }
+    /// The shape, fully known (fixed by the initial value).
     public var shape: TensorShape { node.outputs[0].shape }
     /// The variable itself, for ops that update it.
     public var ref: Output { Output(graph: graph, node: node, index: 0) }
 
+    /// The same variable: the same `VariableV2` node.
     public static func == (a: Variable, b: Variable) -> Bool { a.node === b.node }
+    /// Hashes the node's identity, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(node)) }
 }
 

@@ -1,3 +1,4 @@
+import CDNNL
 import CKernels
 import CBLAS
 import Dispatch
@@ -45,7 +46,27 @@ public enum Parallelism {
         openblas_set_num_threads(1)
     }()
 
-    /// The kernel set OpenBLAS is using (e.g. `Haswell`, `SkylakeX`).
+    /// The float32 GEMM library and the instruction set it runs with, e.g. `oneDNN 2.6.3 dnnl_sgemm
+    /// (avx512_core_bf16)` or `OpenBLAS (SkylakeX kernels)` under `TENSORGRAPH_GEMM=openblas`.
+    public static var gemmDescription: String {
+        if GemmLibrary.float32 == .openBLAS { return "OpenBLAS cblas_sgemm (\(blasCoreName) kernels)" }
+        let v = dnnl_version().pointee
+        return "oneDNN \(v.major).\(v.minor).\(v.patch) dnnl_sgemm (\(oneDNNInstructionSet))"
+    }
+
+    /// The instruction set oneDNN's JIT kernels use on this CPU under the current cap.
+    public static var oneDNNInstructionSet: String {
+        let isa = dnnl_get_effective_cpu_isa()
+        let names: [(dnnl_cpu_isa_t, String)] = [
+            (dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"), (dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"),
+            (dnnl_cpu_isa_avx512_core_vnni, "avx512_core_vnni"), (dnnl_cpu_isa_avx512_core, "avx512_core"),
+            (dnnl_cpu_isa_avx2_vnni, "avx2_vnni"), (dnnl_cpu_isa_avx2, "avx2"), (dnnl_cpu_isa_avx, "avx"),
+            (dnnl_cpu_isa_sse41, "sse41"),
+        ]
+        return names.first { $0.0 == isa }?.1 ?? "isa \(isa.rawValue)"
+    }
+
+    /// The kernel set OpenBLAS is using (e.g. `Haswell`, `SkylakeX`); float64 GEMMs run there.
     public static var blasCoreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
     /// Whether the CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL).
