@@ -68,4 +68,17 @@ int tg_set_isa_level(int requested);
 int tg_isa_level(void);
 int tg_isa_cap_from(const char *value);
 
+
+/* Convolution through oneDNN's JIT kernels (dnnl_conv.c): NHWC activations, HWIO filters, one object per
+   pass, geometry and batch slice, created once and executed on the calling thread. NULL when oneDNN has
+   no primitive for the geometry (the caller then uses its own kernels). Execute's operands by pass:
+   forward (x, filter, bias or NULL, y), backward data (dy, filter, -, dx), backward filter (x, dy, -, dw).
+   The forward applies bias, then clamps to [lower, upper] (the fused activation). Returns 1 on success. */
+enum { TG_DNNL_CONV_FORWARD = 0, TG_DNNL_CONV_BACKWARD_DATA = 1, TG_DNNL_CONV_BACKWARD_FILTER = 2 };
+typedef struct tg_dnnl_conv tg_dnnl_conv;
+tg_dnnl_conv *tg_dnnl_conv_create(int pass, const tg_window *g, long filters, int has_bias, float lower, float upper);
+int tg_dnnl_conv_execute(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out);
+const char *tg_dnnl_conv_implementation(const tg_dnnl_conv *c);
+void tg_dnnl_conv_destroy(tg_dnnl_conv *c);
+
 #endif

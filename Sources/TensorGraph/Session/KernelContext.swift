@@ -129,6 +129,10 @@ public final class KernelContext {
         return value
     }
     private var derivedValue: Any?
+
+    /// A kernel's long-lived resources for this step (oneDNN primitives for the current geometry), kept
+    /// across runs; the kernel checks they still fit its inputs and replaces them when not.
+    var kernelResources: AnyObject?
     private var derivedShapes: [[Int]] = []
     private var derivedInts: [[Int]] = []
 

@@ -10,10 +10,14 @@ enum ConvolutionAlgorithm {
     /// Patch matrix (im2col) and GEMM: float64, and filter counts the blocked loops do not cover.
     case gemm
 
-    /// `TENSORGRAPH_CONV=direct|gemm` forces one (for measurements); by default float32 layers whose
-    /// filter (and, for gradients, channel) counts fit the blocking run direct.
+    /// `TENSORGRAPH_CONV=onednn|direct|gemm` forces one (for measurements). By default float32 layers run on
+    /// oneDNN where `OneDNNConvolution.isChosen` says so, and otherwise direct when their filter (and, for
+    /// gradients, channel) counts fit the blocking.
+    static let forcedName: String? = ProcessInfo.processInfo.environment["TENSORGRAPH_CONV"]?.lowercased()
+
+    /// The forced choice among TensorGraph's own algorithms (nil: by shape).
     static let forced: ConvolutionAlgorithm? = {
-        switch ProcessInfo.processInfo.environment["TENSORGRAPH_CONV"] {
+        switch forcedName {
         case "direct": return .direct
         case "gemm": return .gemm
         default: return nil

@@ -84,6 +84,11 @@ public enum FusedConv2D: FloatKernelOp {
         let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
         guard bias.rank == 1, bias.shape[0] == shape[3] else { throw ctx.error("bias \(bias.shape) does not match \(shape[3]) filters") }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
+        let activation = attrs.epilogue.activation
+        if let dnnl = ctx.oneDNNConvolution(T.self, .forward, g, filters: shape[3], hasBias: true, activation: activation),
+           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: bias.pointer(T.self), out.pointer(T.self), partials: nil) {
+            return
+        }
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])
         let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
         conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: shape[3], out.pointer(T.self), scratch: scratch,

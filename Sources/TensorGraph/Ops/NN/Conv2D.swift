@@ -34,6 +34,10 @@ public enum Conv2D: FloatKernelOp {
         let x = ctx.input(0), filter = ctx.input(1)
         let (g, shape) = try geometry(ctx, x, filter, ctx.attributes(Conv2D.self).window)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
+        if let dnnl = ctx.oneDNNConvolution(T.self, .forward, g, filters: shape[3]),
+           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: nil, out.pointer(T.self), partials: nil) {
+            return
+        }
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])
         let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
         conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: shape[3], out.pointer(T.self), scratch: scratch)

@@ -29,6 +29,13 @@ public enum Conv2DBackpropFilter: FloatKernelOp {
             return (g, sizes)
         }
         let out = try ctx.allocateOutput(0, x.dtype, sizes)
+        if let dnnl = ctx.oneDNNConvolution(T.self, .backwardFilter, g, filters: sizes[3]) {
+            // Worker 0 writes the gradient itself; the others their partial sums, added in worker order.
+            let partials = try ctx.workerBuffers(Float.self, workers: dnnl.workers - 1, count: g.patchSize * sizes[3], slot: 1)
+            if dnnl.run(x.pointer(T.self), dy.pointer(T.self), bias: nil, out.pointer(T.self), partials: partials) {
+                return
+            }
+        }
         let (workers, count) = ConvolutionAlgorithm.filterGradientScratch(T.self, g, filters: sizes[3])
         let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 0)
         let partials = try ctx.workerBuffers(T.self, workers: workers, count: g.patchSize * sizes[3], slot: 1)

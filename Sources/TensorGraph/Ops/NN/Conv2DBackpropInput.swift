@@ -33,6 +33,10 @@ public enum Conv2DBackpropInput: FloatKernelOp {
             return (g, sizes)
         }
         let out = try ctx.allocateOutput(0, dy.dtype, sizes)
+        if let dnnl = ctx.oneDNNConvolution(T.self, .backwardData, g, filters: f),
+           dnnl.run(dy.pointer(T.self), filter.pointer(T.self), bias: nil, out.pointer(T.self), partials: nil) {
+            return
+        }
         let chunks = ConvChunks(g)
         let (workers, count) = ConvolutionAlgorithm.inputGradientAsConvolution(T.self, g, filters: f)?.1
             ?? (chunks.workers, chunks.scratchCount(g))
