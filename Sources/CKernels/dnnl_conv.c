@@ -63,10 +63,12 @@ tg_dnnl_conv *tg_dnnl_conv_create(int pass, const tg_window *g, long filters, in
     dnnl_dims_t b_dims = {filters};
     dnnl_dims_t strides = {g->stride_y, g->stride_x};
     dnnl_dims_t pad_l = {g->pad_top, g->pad_left};
-    /* TF's SAME puts the extra padding at the end; VALID may leave input rows unread (negative here). */
+    /* TF's SAME puts the extra padding at the end. VALID may leave the last input rows unread (the
+       difference is negative): oneDNN's output size rounds down the same way with no padding there. */
     dnnl_dims_t pad_r = {(g->out_height - 1) * g->stride_y + g->kernel_height - g->height - g->pad_top,
                          (g->out_width - 1) * g->stride_x + g->kernel_width - g->width - g->pad_left};
-    if (pad_r[0] < 0 || pad_r[1] < 0) goto fail;
+    if (pad_r[0] < 0) pad_r[0] = 0;
+    if (pad_r[1] < 0) pad_r[1] = 0;
     dnnl_memory_desc_t x_md, y_md, w_plain, w_any, b_md;
     CHECK(dnnl_memory_desc_init_by_tag(&x_md, 4, x_dims, dnnl_f32, dnnl_nhwc));
     CHECK(dnnl_memory_desc_init_by_tag(&y_md, 4, y_dims, dnnl_f32, dnnl_nhwc));

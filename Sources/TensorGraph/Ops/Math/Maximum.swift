@@ -3,8 +3,8 @@
 /// Gradient: g goes to x where x ≥ y, else to y (ties go to x, as in TF).
 public enum Maximum: BinaryArithmeticOp {
     public static let wireName = "Maximum"
-    /// `max(a, b)`, `a` on ties.
-    @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a >= b ? a : b }
+    /// `max(a, b)`, `a` on ties; NaN if either is NaN (TF propagates NaN: `tf.maximum(nan, 6)` is NaN).
+    @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a.isNaN || a >= b ? a : b }
     /// `max(a, b)`: Maximum also has int32 and int64 kernels.
     @inline(__always) public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { Swift.max(a, b) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
@@ -17,8 +17,8 @@ public enum Maximum: BinaryArithmeticOp {
 /// Gradient: g goes to x where x ≤ y, else to y.
 public enum Minimum: BinaryArithmeticOp {
     public static let wireName = "Minimum"
-    /// `min(a, b)`, `a` on ties.
-    @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a <= b ? a : b }
+    /// `min(a, b)`, `a` on ties; NaN if either is NaN, as TF.
+    @inline(__always) public static func apply<T: FloatScalar>(_ a: T, _ b: T) -> T { a.isNaN || a <= b ? a : b }
     /// `min(a, b)`: Minimum also has int32 and int64 kernels.
     @inline(__always) public static func applyInteger<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? { Swift.min(a, b) }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {

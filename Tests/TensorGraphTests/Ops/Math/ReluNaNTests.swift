@@ -17,3 +17,18 @@ final class ReluNaNTests: XCTestCase {
         }
     }
 }
+
+/// TensorFlow's Maximum and Minimum propagate NaN from either side (so `clipByValue` keeps a NaN).
+final class MinMaxNaNTests: XCTestCase {
+    func testMaximumAndMinimumPropagateNaN() throws {
+        let g = Graph()
+        let a = try g.constant(Tensor([Float.nan, 1, 2])), b = try g.constant(Tensor([Float(6), .nan, 3]))
+        let session = Session(graph: g)
+        for output in [try g.maximum(a, b), try g.minimum(a, b), try g.minimum(b, a), try g.maximum(b, a)] {
+            let y = try session.run(output).scalars(as: Float.self)
+            XCTAssert(y[0].isNaN && y[1].isNaN, "\(output.name): \(y)")
+        }
+        XCTAssertEqual(try session.run(g.maximum(a, b)).scalars(as: Float.self)[2], 3)
+        XCTAssertEqual(try session.run(g.minimum(a, b)).scalars(as: Float.self)[2], 2)
+    }
+}
