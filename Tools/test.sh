@@ -10,8 +10,11 @@ swift test --skip-build
 TENSORGRAPH_THREADS=64 swift test --skip-build --filter CNNTrainingTests
 # TensorGraph's own C loops and the fused paths again with every library capped at AVX2 (the one switch
 # that covers AVX2-only machines); InstructionSetTests also walks every level the CPU has.
-ONEDNN_MAX_CPU_ISA=AVX2 swift test --skip-build --filter "InstructionSetTests|ParallelKernelTests|RewriteTests|GemmTests"
+ONEDNN_MAX_CPU_ISA=AVX2 swift test --skip-build --filter "InstructionSetTests|ParallelKernelTests|RewriteTests|GemmTests|OneDNNConvolutionTests"
 # Steady-state training steps allocate nothing: counted on optimized code, so this one test runs in a
 # release build (debug Swift boxes and copies where release code does not; the debug run skips it).
 swift build -c release --build-tests -Xswiftc -enable-testing
 swift test -c release --skip-build -Xswiftc -enable-testing --filter AllocationTests
+# ... and with TensorGraph's own GEMM and convolution kernels, which must allocate nothing at all (oneDNN's
+# primitive execution allocates a few small blocks per call; the default run bounds those).
+TENSORGRAPH_GEMM=openblas TENSORGRAPH_CONV=direct swift test -c release --skip-build -Xswiftc -enable-testing --filter AllocationTests

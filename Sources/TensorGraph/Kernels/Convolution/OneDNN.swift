@@ -142,3 +142,19 @@ private final class UnavailableConvolution {
     let geometry: WindowGeometry
     init(geometry: WindowGeometry) { self.geometry = geometry }
 }
+
+extension Parallelism {
+    /// Which kernels run a float32 SAME convolution of `input` [N, H, W, C] with `filters` filters of
+    /// `kernel` size, per pass: oneDNN's implementation name (`brgconv:avx512_core`, `jit:avx2`, ...) or
+    /// TensorGraph's own loops. For the benchmark report.
+    public static func convolutionKernels(input: [Int], kernel: (Int, Int), filters: Int) -> String {
+        guard let g = WindowGeometry(input: input, kernel: kernel, strides: (1, 1), padding: .same) else { return "invalid geometry" }
+        let passes: [(ConvolutionPass, String)] = [(.forward, "forward"), (.backwardData, "input gradient"), (.backwardFilter, "filter gradient")]
+        return passes.map { pass, name in
+            guard OneDNNConvolution.isChosen(Float.self, pass, g, filters: filters),
+                  let c = OneDNNConvolution(pass, g, filters: filters, hasBias: pass == .forward, activation: pass == .forward ? .relu : .none)
+            else { return "\(name): TensorGraph's own loops" }
+            return "\(name): oneDNN \(c.implementation)"
+        }.joined(separator: ", ")
+    }
+}
