@@ -60,33 +60,54 @@ extension Op {
     }
 
     /// Checks the inputs against the declared arguments (count, fixed dtypes, one dtype per type
-    /// attribute) and fills in type attributes and list lengths (`T`, `N`) the builder left out.
+    /// attribute, one dtype per entry of a `list(type)` attribute) and fills in type attributes, type
+    /// lists and list lengths (`T`, `N`) the builder left out.
     private static func inferArgumentAttributes(_ attrs: inout Attributes, inputs: [TensorSpec],
                                                 fail: (String) -> TensorGraphError) throws {
         let args = Self.inputs
-        let lists = args.filter { $0.countAttribute != nil }
-        // A single list argument takes whatever inputs the others leave.
-        if lists.count == 1, let n = lists[0].countAttribute, attrs[n] == nil {
-            attrs[n] = .int(inputs.count - (args.count - 1))
+        // An argument typed by a `list(type)` attribute (IdentityN's `input: T`) is a list of its own.
+        let typeLists = Set(Attrs.fields.filter { $0.kind == .types }.map(\.name))
+        func typeList(_ arg: ArgDef) -> String? {
+            if arg.countAttribute == nil, case .attribute(let name) = arg.element, typeLists.contains(name) { return name }
+            return nil
         }
-        var expected = 0
+        let lists = args.filter { $0.countAttribute != nil || typeList($0) != nil }
+        // A single list argument takes whatever inputs the others leave.
+        let rest = inputs.count - (args.count - 1)
+        if lists.count == 1, let n = lists[0].countAttribute, attrs[n] == nil { attrs[n] = .int(rest) }
+        var counts: [Int] = []
         for arg in args {
             if let n = arg.countAttribute {
                 guard case .int(let count)? = attrs[n], count >= 0 else { throw fail("list length '\(n)' must be a non-negative int") }
-                expected += count
+                counts.append(count)
+            } else if let name = typeList(arg) {
+                if case .types(let types)? = attrs[name] {
+                    counts.append(types.count)
+                } else if lists.count == 1, rest >= 0 {
+                    counts.append(rest)
+                } else {
+                    throw fail("type list '\(name)' must be given")
+                }
             } else {
-                expected += 1
+                counts.append(1)
             }
         }
+        let expected = counts.reduce(0, +)
         guard inputs.count == expected else {
             throw fail("expected \(expected) inputs (\(args.map(\.description).joined(separator: ", "))), got \(inputs.count)")
         }
         var position = 0
-        for arg in args {
-            var count = 1
-            if let n = arg.countAttribute, case .int(let c)? = attrs[n] { count = c }
-            for _ in 0..<count {
-                let dtype = inputs[position].dtype
+        for (arg, count) in zip(args, counts) {
+            let dtypes = inputs[position..<(position + count)].map(\.dtype)
+            if let name = typeList(arg) {
+                if case .types(let declared)? = attrs[name], declared != dtypes {
+                    throw fail("inputs \(position)..<\(position + count) ('\(arg.name)') are \(dtypes) but \(name) is \(declared)")
+                }
+                attrs[name] = .types(dtypes)
+                position += count
+                continue
+            }
+            for dtype in dtypes {
                 switch arg.element {
                 case .fixed(let d) where d != dtype:
                     throw fail("input \(position) ('\(arg.name)') must be \(d), got \(dtype)")

@@ -148,24 +148,43 @@ public final class Graph: @unchecked Sendable {
         return node
     }
 
-    /// Shape inference must agree with the declared outputs: their number and the dtypes they fix.
+    /// Shape inference must agree with the declared outputs: their number and the dtypes they fix
+    /// (an output typed by a `list(type)` attribute, IdentityN's `output: T`, has one entry per type).
     private func checkDeclaredOutputs(_ op: any Op.Type, _ specs: [TensorSpec], attrs: Attributes,
                                       fail: (String) -> TensorGraphError) throws {
-        var expected = 0
+        var counts: [Int] = []
         for arg in op.outputs {
-            if let n = arg.countAttribute, case .int(let count)? = attrs[n] { expected += count } else { expected += 1 }
+            if let n = arg.countAttribute, case .int(let count)? = attrs[n] {
+                counts.append(count)
+            } else if case .attribute(let name) = arg.element, case .types(let list)? = attrs[name] {
+                counts.append(list.count)
+            } else {
+                counts.append(1)
+            }
         }
+        let expected = counts.reduce(0, +)
         guard specs.count == expected else { throw fail("internal: shape inference gave \(specs.count) outputs, the op declares \(expected)") }
         var position = 0
-        for arg in op.outputs where arg.countAttribute == nil {
-            let dtype = specs[position].dtype
-            switch arg.element {
-            case .fixed(let d) where d != dtype: throw fail("internal: output \(position) must be \(d), inferred \(dtype)")
-            case .attribute(let name):
-                if case .type(let t)? = attrs[name], t != dtype { throw fail("internal: output \(position) must be \(t) (\(name)), inferred \(dtype)") }
-            default: break
+        for (arg, count) in zip(op.outputs, counts) {
+            for k in 0..<count {
+                let dtype = specs[position + k].dtype
+                switch arg.element {
+                case .fixed(let d) where d != dtype:
+                    throw fail("internal: output \(position + k) must be \(d), inferred \(dtype)")
+                case .attribute(let name):
+                    switch attrs[name] {
+                    case .type(let t)? where t != dtype:
+                        throw fail("internal: output \(position + k) must be \(t) (\(name)), inferred \(dtype)")
+                    case .types(let list)? where list[k] != dtype:
+                        throw fail("internal: output \(position + k) must be \(list[k]) (\(name)), inferred \(dtype)")
+                    default:
+                        break
+                    }
+                default:
+                    break
+                }
             }
-            position += 1
+            position += count
         }
     }
 

@@ -71,7 +71,11 @@ extension BinaryArithmeticOp {
         return [TensorSpec(dtype, shape)]
     }
 
-    public static func compute(_ ctx: KernelContext) throws {
+    public static func compute(_ ctx: KernelContext) throws { try computeBroadcast(ctx) }
+
+    /// The broadcasting kernel: `apply` (or `applyInteger`) over every output element. Ops that check their
+    /// operands first (integer division by zero) call it from their own `compute`.
+    static func computeBroadcast(_ ctx: KernelContext) throws {
         let x = ctx.input(0), y = ctx.input(1)
         let shape = try ctx.derived { () throws -> [Int] in
             guard let shape = broadcastShapes(x.shape, y.shape) else {
@@ -151,3 +155,8 @@ extension ActivationGradOp {
         activationGradKernel(Self.self, y.pointer(T.self), dy.pointer(T.self), out.pointer(T.self), y.count)
     }
 }
+
+/// `f` evaluated in Double and rounded to `T`, for the C functions without a generic Swift form (`erf`,
+/// `erfc`, `log1p`, `expm1`): for Float this is at least as accurate as the `f`-suffixed C variants.
+@inline(__always)
+func viaDouble<T: FloatScalar>(_ x: T, _ f: (Double) -> Double) -> T { T(f(Double(x))) }

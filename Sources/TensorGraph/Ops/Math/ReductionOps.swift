@@ -24,37 +24,12 @@ extension ReductionOp {
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         let attrs = ctx.attributes(Self.self)
-        let (dtype, keepDims) = (attrs.T, attrs.keepDims)
-        guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, .unknown)] }
-        guard let rawAxes = ctx.constantInts(1) else {
-            return [TensorSpec(dtype, keepDims ? TensorShape(Array(repeating: nil, count: dims.count)) : .unknown)]
-        }
-        var axes: [Int] = []
-        for a in rawAxes {
-            guard let axis = normalizedAxis(a, rank: dims.count) else {
-                throw ctx.error("axis \(a) is out of range for input of shape \(ctx.inputs[0].shape)")
-            }
-            axes.append(axis)
-        }
-        var out: [Int?] = []
-        for (i, d) in dims.enumerated() {
-            if axes.contains(i) { if keepDims { out.append(1) } } else { out.append(d) }
-        }
-        return [TensorSpec(dtype, TensorShape(out))]
+        return try inferReduction(ctx, dtype: attrs.T, keepDims: attrs.keepDims)
     }
 
     public static func compute(_ ctx: KernelContext) throws {
-        let x = ctx.input(0), keepDims = ctx.attributes(Self.self).keepDims
-        let (axes, shape) = try ctx.derived(valuesOf: 0b10) { () throws -> ([Int], [Int]) in
-            guard let raw = integerValues(ctx.input(1)) else { throw ctx.error("reduction_indices must be integers") }
-            var axes: [Int] = []
-            for a in raw {
-                guard let axis = normalizedAxis(a, rank: x.rank) else { throw ctx.error("axis \(a) out of range for shape \(x.shape)") }
-                if !axes.contains(axis) { axes.append(axis) }
-            }
-            axes.sort()
-            return (axes, reducedShape(x.shape, axes: axes, keepDims: keepDims))
-        }
+        let x = ctx.input(0)
+        let (axes, shape) = try reductionGeometry(ctx, keepDims: ctx.attributes(Self.self).keepDims)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
         case .float: reduce(kind, x.pointer(Float.self), shape: x.shape, axes: axes, into: out.pointer(Float.self))
@@ -63,6 +38,43 @@ extension ReductionOp {
         case .int64: reduceInteger(kind, x.pointer(Int64.self), shape: x.shape, axes: axes, into: out.pointer(Int64.self))
         default: throw ctx.error("no kernel for dtype \(x.dtype)")
         }
+    }
+}
+
+/// TF's `ReductionShape`: input 0 without (or, with `keepDims`, with 1 at) the axes input 1 holds when
+/// those are known while building. Shared by the `ReductionOp`s and by `All`/`Any`.
+func inferReduction(_ ctx: InferenceContext, dtype: DType, keepDims: Bool) throws -> [TensorSpec] {
+    guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, .unknown)] }
+    guard let rawAxes = ctx.constantInts(1) else {
+        return [TensorSpec(dtype, keepDims ? TensorShape(Array(repeating: nil, count: dims.count)) : .unknown)]
+    }
+    var axes: [Int] = []
+    for a in rawAxes {
+        guard let axis = normalizedAxis(a, rank: dims.count) else {
+            throw ctx.error("axis \(a) is out of range for input of shape \(ctx.inputs[0].shape)")
+        }
+        axes.append(axis)
+    }
+    var out: [Int?] = []
+    for (i, d) in dims.enumerated() {
+        if axes.contains(i) { if keepDims { out.append(1) } } else { out.append(d) }
+    }
+    return [TensorSpec(dtype, TensorShape(out))]
+}
+
+/// The sorted, unique axes of input 1 and the output shape of a reduction kernel call (cached while the
+/// input shapes and axes stay the same). Shared by the `ReductionOp`s and by `All`/`Any`.
+func reductionGeometry(_ ctx: KernelContext, keepDims: Bool) throws -> (axes: [Int], shape: [Int]) {
+    let x = ctx.input(0)
+    return try ctx.derived(valuesOf: 0b10) { () throws -> ([Int], [Int]) in
+        guard let raw = integerValues(ctx.input(1)) else { throw ctx.error("reduction_indices must be integers") }
+        var axes: [Int] = []
+        for a in raw {
+            guard let axis = normalizedAxis(a, rank: x.rank) else { throw ctx.error("axis \(a) out of range for shape \(x.shape)") }
+            if !axes.contains(axis) { axes.append(axis) }
+        }
+        axes.sort()
+        return (axes, reducedShape(x.shape, axes: axes, keepDims: keepDims))
     }
 }
 
@@ -94,6 +106,14 @@ extension GradientContext {
 extension Graph {
     func reduction<R: ReductionOp>(_ op: R.Type, _ x: Output, axes: [Int]?, keepDims: Bool, name: String?,
                    file: StaticString, line: UInt) throws -> Output {
+        try reductionNode(op, x, axes: axes, attrs: R.builderAttributes(ReductionAttributes(keepDims: keepDims)),
+                          name: name, file: file, line: line)
+    }
+
+    /// A reduction node of `op` over constant `axes` (all axes when nil), its `reduction_indices` a
+    /// `Const` named `<node>/reduction_indices` as TF's Python writes it.
+    func reductionNode(_ op: any Op.Type, _ x: Output, axes: [Int]?, attrs: Attributes, name: String?,
+                       file: StaticString, line: UInt) throws -> Output {
         let allAxes: [Int]
         if let axes {
             allAxes = axes
@@ -110,8 +130,7 @@ extension Graph {
         let indices = try addNode(Const.self, exactName: nodeName + "/reduction_indices", inputs: [],
                                   attrs: Const.attributes(Tensor(allAxes.map(Int32.init))), controlInputs: [], location: location)
         let node = try addNode(op, exactName: nodeName, inputs: [x.endpoint, Endpoint(node: indices.id, index: 0)],
-                               attrs: R.builderAttributes(ReductionAttributes(keepDims: keepDims)),
-                               controlInputs: [], location: location)
+                               attrs: attrs, controlInputs: [], location: location)
         return Output(graph: self, node: node, index: 0)
     }
 }
