@@ -1,5 +1,6 @@
 // TensorGraph side of the benchmarks (release build). Prints one JSON object per workload.
 //   tgbench [--workloads machine,sgemm,adam,overhead,allocations,mlp,fashion,cnn,inference] [--epochs N] [--fashion DIR] [--seed N]
+//           [--inference-batches 1000,1]
 import Foundation
 import TensorGraph
 
@@ -263,7 +264,7 @@ do {
                   "epochs": timedEpochs + 1, "gflops": epochFlops / median(seconds) / 1e9])
         }
         if workloads.contains("inference") {
-            for batchSize in [1000, 1] {
+            for batchSize in (option("--inference-batches") ?? "1000,1").split(separator: ",").compactMap({ Int($0) }) {
                 let feeds = mnist.test.batches(of: batchSize).map { [x: $0.images] }
                 for f in feeds.prefix(batchSize == 1 ? 200 : 2) { _ = try s.run(probabilities, feeding: f) }
                 var rates: [Double] = []
