@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void omp_set_num_threads(int num_threads);
+/* Weak: a oneDNN built without OpenMP (sequential or TBB) has nothing to set. */
+void omp_set_num_threads(int num_threads) __attribute__((weak));
 
 struct tg_dnnl_conv {
     int pass;
@@ -154,7 +155,7 @@ static int run(dnnl_primitive_t p, dnnl_stream_t s, int n, const dnnl_exec_arg_t
 int tg_dnnl_conv_execute(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out) {
     static _Thread_local int single_threaded = 0;
     if (!single_threaded) {
-        omp_set_num_threads(1);
+        if (omp_set_num_threads) omp_set_num_threads(1);
         single_threaded = 1;
     }
     if (dnnl_memory_set_data_handle(c->a, (void *)a) != dnnl_success ||
