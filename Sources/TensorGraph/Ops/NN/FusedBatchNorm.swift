@@ -16,8 +16,10 @@
 /// offset (gradients arriving at the statistics outputs are ignored, as in TF); none for mean and variance.
 public enum FusedBatchNormV3: FusedBatchNormForward {
     public static let wireName = "FusedBatchNormV3"
+    /// The op generation: 3 (`V3` in the name; 1 is the unversioned op).
     public static let version = 3
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNormV3>
+    /// The op its gradient is built from (`FusedBatchNormGradV3`).
     public typealias Gradient = FusedBatchNormGradV3
 }
 
@@ -26,8 +28,10 @@ public enum FusedBatchNormV3: FusedBatchNormForward {
 /// Gradient: FusedBatchNormGradV2.
 public enum FusedBatchNormV2: FusedBatchNormForward {
     public static let wireName = "FusedBatchNormV2"
+    /// The op generation: 2 (`V2` in the name; 1 is the unversioned op).
     public static let version = 2
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNormV2>
+    /// The op its gradient is built from (`FusedBatchNormGradV2`).
     public typealias Gradient = FusedBatchNormGradV2
 }
 
@@ -36,8 +40,10 @@ public enum FusedBatchNormV2: FusedBatchNormForward {
 /// Gradient: FusedBatchNormGrad.
 public enum FusedBatchNorm: FusedBatchNormForward {
     public static let wireName = "FusedBatchNorm"
+    /// The op generation: 1, the unversioned op.
     public static let version = 1
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNorm>
+    /// The op its gradient is built from (`FusedBatchNormGrad`).
     public typealias Gradient = FusedBatchNormGrad
 }
 

@@ -12,6 +12,7 @@
 /// training the composite recomputes μ and σ² from x, so their dependence on x is included).
 public enum FusedBatchNormGradV3: FusedBatchNormBackward {
     public static let wireName = "FusedBatchNormGradV3"
+    /// The op generation: 3 (`V3` in the name; 1 is the unversioned op).
     public static let version = 3
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNormGradV3>
 }
@@ -21,6 +22,7 @@ public enum FusedBatchNormGradV3: FusedBatchNormBackward {
 /// Gradient: as FusedBatchNormGradV3.
 public enum FusedBatchNormGradV2: FusedBatchNormBackward {
     public static let wireName = "FusedBatchNormGradV2"
+    /// The op generation: 2 (`V2` in the name; 1 is the unversioned op).
     public static let version = 2
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNormGradV2>
 }
@@ -30,6 +32,7 @@ public enum FusedBatchNormGradV2: FusedBatchNormBackward {
 /// Gradient: as FusedBatchNormGradV3.
 public enum FusedBatchNormGrad: FusedBatchNormBackward {
     public static let wireName = "FusedBatchNormGrad"
+    /// The op generation: 1, the unversioned op.
     public static let version = 1
     public typealias Attrs = FusedBatchNormAttributes<FusedBatchNormGrad>
 }
