@@ -3,7 +3,7 @@
 # As root it installs what is missing; otherwise it prints the exact command to run.
 set -euo pipefail
 
-packages=(libdnnl-dev libopenblas-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libpng-dev)
+packages=(pkg-config libdnnl-dev libopenblas-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libpng-dev)
 if [[ "${WITH_FASHION_MNIST:-0}" == 1 ]]; then packages+=(dataset-fashion-mnist); fi
 
 missing=()
