@@ -76,11 +76,20 @@ final class FuzzTests: XCTestCase {
         _ = try g.variable(g.constant(Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6))), name: "v")
         let s = Session(graph: g)
         try s.run(g.globalVariablesInitializer())
-        try Saver(graph: g).save(s, to: dir + "/seed.ckpt")
+        // TensorGraph's single-file checkpoint.
+        try Saver(graph: g).save(s, to: dir + "/seed.ckpt", format: .tensorGraph)
         let seed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/seed.ckpt")))
         _ = check("checkpoint", seed, cases: 1000) { bytes in
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/m.ckpt"))
             try Saver(graph: g).restore(s, from: dir + "/m.ckpt")
+        }
+        // TensorFlow's checkpoint V2: the index (sizes, offsets, dtypes, CRCs) mutated beside an intact data file.
+        try Saver(graph: g).save(s, to: dir + "/v2")
+        let index = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/v2.index")))
+        try FileManager.default.copyItem(atPath: dir + "/v2.data-00000-of-00001", toPath: dir + "/m2.data-00000-of-00001")
+        _ = check("checkpoint index", index, cases: 1000) { bytes in
+            try Data(bytes).write(to: URL(fileURLWithPath: dir + "/m2.index"))
+            try Saver(graph: g).restore(s, from: dir + "/m2")
         }
     }
 }

@@ -20,6 +20,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Tensorflow__AttrValue Tensorflow__AttrValue;
 typedef struct Tensorflow__AttrValue__ListValue Tensorflow__AttrValue__ListValue;
+typedef struct Tensorflow__NameAttrList Tensorflow__NameAttrList;
+typedef struct Tensorflow__NameAttrList__AttrEntry Tensorflow__NameAttrList__AttrEntry;
 
 
 /* --- enums --- */
@@ -44,10 +46,12 @@ struct  Tensorflow__AttrValue__ListValue
   Tensorflow__TensorShapeProto **shape;
   size_t n_tensor;
   Tensorflow__TensorProto **tensor;
+  size_t n_func;
+  Tensorflow__NameAttrList **func;
 };
 #define TENSORFLOW__ATTR_VALUE__LIST_VALUE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tensorflow__attr_value__list_value__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 typedef enum {
@@ -60,7 +64,8 @@ typedef enum {
   TENSORFLOW__ATTR_VALUE__VALUE_SHAPE = 7,
   TENSORFLOW__ATTR_VALUE__VALUE_TENSOR = 8,
   TENSORFLOW__ATTR_VALUE__VALUE_LIST = 1,
-  TENSORFLOW__ATTR_VALUE__VALUE_PLACEHOLDER = 9
+  TENSORFLOW__ATTR_VALUE__VALUE_PLACEHOLDER = 9,
+  TENSORFLOW__ATTR_VALUE__VALUE_FUNC = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TENSORFLOW__ATTR_VALUE__VALUE__CASE)
 } Tensorflow__AttrValue__ValueCase;
 
@@ -78,11 +83,38 @@ struct  Tensorflow__AttrValue
     Tensorflow__TensorProto *tensor;
     Tensorflow__AttrValue__ListValue *list;
     char *placeholder;
+    Tensorflow__NameAttrList *func;
   };
 };
 #define TENSORFLOW__ATTR_VALUE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tensorflow__attr_value__descriptor) \
     , TENSORFLOW__ATTR_VALUE__VALUE__NOT_SET, {0} }
+
+
+struct  Tensorflow__NameAttrList__AttrEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  Tensorflow__AttrValue *value;
+};
+#define TENSORFLOW__NAME_ATTR_LIST__ATTR_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tensorflow__name_attr_list__attr_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * A function name with attribute values (the value of a `func` attribute: If's `then_branch`).
+ */
+struct  Tensorflow__NameAttrList
+{
+  ProtobufCMessage base;
+  char *name;
+  size_t n_attr;
+  Tensorflow__NameAttrList__AttrEntry **attr;
+};
+#define TENSORFLOW__NAME_ATTR_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tensorflow__name_attr_list__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /* Tensorflow__AttrValue__ListValue methods */
@@ -107,6 +139,28 @@ Tensorflow__AttrValue *
 void   tensorflow__attr_value__free_unpacked
                      (Tensorflow__AttrValue *message,
                       ProtobufCAllocator *allocator);
+/* Tensorflow__NameAttrList__AttrEntry methods */
+void   tensorflow__name_attr_list__attr_entry__init
+                     (Tensorflow__NameAttrList__AttrEntry         *message);
+/* Tensorflow__NameAttrList methods */
+void   tensorflow__name_attr_list__init
+                     (Tensorflow__NameAttrList         *message);
+size_t tensorflow__name_attr_list__get_packed_size
+                     (const Tensorflow__NameAttrList   *message);
+size_t tensorflow__name_attr_list__pack
+                     (const Tensorflow__NameAttrList   *message,
+                      uint8_t             *out);
+size_t tensorflow__name_attr_list__pack_to_buffer
+                     (const Tensorflow__NameAttrList   *message,
+                      ProtobufCBuffer     *buffer);
+Tensorflow__NameAttrList *
+       tensorflow__name_attr_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tensorflow__name_attr_list__free_unpacked
+                     (Tensorflow__NameAttrList *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tensorflow__AttrValue__ListValue_Closure)
@@ -114,6 +168,12 @@ typedef void (*Tensorflow__AttrValue__ListValue_Closure)
                   void *closure_data);
 typedef void (*Tensorflow__AttrValue_Closure)
                  (const Tensorflow__AttrValue *message,
+                  void *closure_data);
+typedef void (*Tensorflow__NameAttrList__AttrEntry_Closure)
+                 (const Tensorflow__NameAttrList__AttrEntry *message,
+                  void *closure_data);
+typedef void (*Tensorflow__NameAttrList_Closure)
+                 (const Tensorflow__NameAttrList *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -123,6 +183,8 @@ typedef void (*Tensorflow__AttrValue_Closure)
 
 extern const ProtobufCMessageDescriptor tensorflow__attr_value__descriptor;
 extern const ProtobufCMessageDescriptor tensorflow__attr_value__list_value__descriptor;
+extern const ProtobufCMessageDescriptor tensorflow__name_attr_list__descriptor;
+extern const ProtobufCMessageDescriptor tensorflow__name_attr_list__attr_entry__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -1,7 +1,7 @@
 import CTensorFlowProto
 import Foundation
 
-/// Saves and restores variable values (TF1's `tf.train.Saver`), as a protobuf of TensorProtos keyed by name.
+/// Saves and restores variable values (TF1's `tf.train.Saver`) in TensorFlow's checkpoint V2 format.
 ///
 /// A saver owns a variable list, each variable under a checkpoint key: its name, or the key a
 /// name map gives it (TF1's `var_list`). `save` writes exactly that list. `restore` sets exactly
@@ -52,39 +52,74 @@ public struct Saver {
         self.init(variables: try variables.mapValues { try $0.resolvedVariable() })
     }
 
-    /// Writes each variable's current value under its key, atomically; a failure leaves the previous file intact.
-    public func save(_ session: Session, to path: String) throws {
+    /// Writes each variable's current value under its key as the checkpoint `prefix`.
+    ///
+    /// `.tensorFlow` (the default) writes TF's checkpoint V2 — `prefix.index` and
+    /// `prefix.data-00000-of-00001`, which `tf.train.load_checkpoint(prefix)` and TF1's
+    /// `Saver.restore` read — and records `prefix` in the directory's `checkpoint` state file for
+    /// `tf.train.latest_checkpoint`. `.tensorGraph` writes the older single-file format at `prefix`.
+    /// Writes are atomic: a failure leaves the previous checkpoint intact and no temporary file.
+    public func save(_ session: Session, to prefix: String, format: CheckpointFormat = .tensorFlow) throws {
         try checkGraph(of: session)
-        let arena = ProtoArena()
-        var checkpoint = Tensorgraph__Checkpoint()
-        tensorgraph__checkpoint__init(&checkpoint)
-        let list = arena.allocate(UnsafeMutablePointer<Tensorgraph__NamedTensor>?.self, count: variables.count)
-        for (i, (key, variable)) in zip(keys, variables).enumerated() {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for (key, variable) in zip(keys, variables) {
             guard let value = session.state.variables[variable.node.id] else {
                 throw TensorGraphError.uninitializedVariable(name: variable.name)
             }
+            tensors.append((key, value))
+        }
+        switch format {
+        case .tensorFlow:
+            try TensorBundle.write(tensors, prefix: prefix)
+            try CheckpointState.record(prefix: prefix)
+        case .tensorGraph:
+            try writeFileAtomically(Self.encodeTensorGraphCheckpoint(tensors), to: prefix)
+        }
+    }
+
+    /// Reads a checkpoint into name → tensor: TF's checkpoint V2 when `path.index` exists (or `path`
+    /// is an index file, detected by its magic number), otherwise TensorGraph's single-file format.
+    ///
+    /// - Throws: `TensorGraphError.fileError` naming the file and the problem (missing file, bad
+    ///   magic, truncation, checksum mismatch, an entry outside the data file or of inconsistent
+    ///   dtype and shape, a corrupt protobuf).
+    public static func read(_ path: String) throws -> [String: Tensor] {
+        do {
+            if FileManager.default.fileExists(atPath: TensorBundle.indexPath(prefix: path)) {
+                return try TensorBundle.read(prefix: path)
+            }
+            let bytes = try readWholeFile(path)
+            if path.hasSuffix(".index") && TensorBundle.looksLikeIndex(bytes) {
+                return try TensorBundle.read(prefix: String(path.dropLast(".index".count)))
+            }
+            return try readTensorGraphCheckpoint(bytes, path: path)
+        } catch let error as FileFormatError {
+            throw TensorGraphError.fileError(path: error.path, message: error.message)
+        }
+    }
+
+    /// TensorGraph's original format: a `tensorgraph.Checkpoint` protobuf of named TensorProtos.
+    private static func encodeTensorGraphCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) -> [UInt8] {
+        let arena = ProtoArena()
+        var checkpoint = Tensorgraph__Checkpoint()
+        tensorgraph__checkpoint__init(&checkpoint)
+        let list = arena.allocate(UnsafeMutablePointer<Tensorgraph__NamedTensor>?.self, count: tensors.count)
+        for (i, (key, value)) in tensors.enumerated() {
             let entry = arena.allocate(Tensorgraph__NamedTensor.self)
             tensorgraph__named_tensor__init(entry)
             entry.pointee.name = arena.string(key)
             entry.pointee.tensor = ProtoConversion.tensorProto(value, arena)
             list[i] = entry
+            if key == "global_step", value.dtype == .int64, value.count == 1 { checkpoint.global_step = value.scalar(as: Int64.self) }
         }
-        checkpoint.n_tensors = variables.count
+        checkpoint.n_tensors = tensors.count
         checkpoint.tensors = list
-        if let step = variables.first(where: { $0.name == "global_step" }), let value = session.state.variables[step.node.id] {
-            checkpoint.global_step = value.dtype == .int64 ? value.scalar(as: Int64.self) : 0
-        }
         var bytes = [UInt8](repeating: 0, count: tensorgraph__checkpoint__get_packed_size(&checkpoint))
-        _ = bytes.withUnsafeMutableBufferPointer { tensorgraph__checkpoint__pack(&checkpoint, $0.baseAddress!) }
-        try writeFileAtomically(bytes, to: path)
+        _ = bytes.withUnsafeMutableBufferPointer { tensorgraph__checkpoint__pack(&checkpoint, $0.baseAddress) }
+        return bytes
     }
 
-    /// Reads a checkpoint file into name → tensor.
-    public static func read(_ path: String) throws -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-        }
-        let bytes = [UInt8](data)
+    private static func readTensorGraphCheckpoint(_ bytes: [UInt8], path: String) throws -> [String: Tensor] {
         guard let proto = bytes.withUnsafeBufferPointer({ tensorgraph__checkpoint__unpack(nil, $0.count, $0.baseAddress) }) else {
             throw TensorGraphError.fileError(path: path, message: "not a valid checkpoint (truncated or corrupt protobuf)")
         }
@@ -102,7 +137,8 @@ public struct Saver {
         return result
     }
 
-    /// Restores this saver's variables from the checkpoint at `path` (TF1's `Saver.restore`).
+    /// Restores this saver's variables from the checkpoint at `path` (TF1's `Saver.restore`): a TF
+    /// checkpoint prefix (ours or one TensorFlow wrote) or a TensorGraph-format file.
     ///
     /// Checkpoint entries the saver does not own are ignored. A variable of the saver's list that
     /// the checkpoint lacks, or holds with another dtype or shape, is an error naming it; all such
@@ -138,6 +174,14 @@ public struct Saver {
             throw TensorGraphError.foreignGraph("variable '\(foreign.name)' of the saver")
         }
     }
+}
+
+/// The file format `Saver.save` writes.
+public enum CheckpointFormat: Sendable {
+    /// TensorFlow's checkpoint V2: `prefix.index` + `prefix.data-00000-of-00001`, and the `checkpoint` state file.
+    case tensorFlow
+    /// TensorGraph's earlier single file: a protobuf of TensorProtos keyed by name (still read by `restore`).
+    case tensorGraph
 }
 
 extension Session {

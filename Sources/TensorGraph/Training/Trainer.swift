@@ -40,6 +40,14 @@ public final class Trainer {
     /// `fit(epochs: 1)` is called in a loop (`tf.data`'s `reshuffle_each_iteration`). A `Dataset`'s
     /// epoch `e` of all calls is its iteration `e` (`Dataset.makeIterator(iteration:)`).
     public private(set) var epochsTrained = 0
+    /// Where `fit` logs TensorBoard events after each epoch (`nil`, the default, logs nothing): the
+    /// scalars `loss`, `accuracy`, `test_loss` and `test_accuracy` (with a test set) and
+    /// `learning_rate` (with `loggedLearningRate`), a histogram of every trainable variable under
+    /// its name, and the graph once; the step is the epoch number over all `fit` calls (from 1).
+    public var eventWriter: SummaryWriter?
+    /// A scalar evaluated after each epoch and logged as `learning_rate` (e.g. a decayed rate).
+    public var loggedLearningRate: Output?
+    private var graphLogged = false
 
     /// A trainer for `LabeledImages`: `feed` maps a batch and the training switch to the feeds.
     public init(session: Session, loss: Output, accuracy: Output, trainOp: GraphOperation,
@@ -84,6 +92,36 @@ public final class Trainer {
             if let training { feeds[training] = Tensor(isTraining) }
             return feeds
         }
+    }
+
+    /// Logs events to a new event file in `logDirectory` from now on (TF1's
+    /// `tf.summary.FileWriter(logdir, sess.graph)` beside a Keras `TensorBoard` callback); see `eventWriter`.
+    public func logEvents(to logDirectory: String, learningRate: Output? = nil) throws {
+        try eventWriter?.close()
+        eventWriter = try SummaryWriter(logDirectory: logDirectory)
+        loggedLearningRate = learningRate
+        graphLogged = false
+    }
+
+    /// Writes one epoch's events (see `eventWriter`) and flushes, so TensorBoard shows the epoch.
+    private func logEpoch(_ record: EpochRecord, step: Int) throws {
+        guard let writer = eventWriter else { return }
+        if !graphLogged {
+            try writer.addGraph(session.graph)
+            graphLogged = true
+        }
+        var scalars = [("loss", record.loss), ("accuracy", record.accuracy)]
+        if let testLoss = record.testLoss, let testAccuracy = record.testAccuracy {
+            scalars += [("test_loss", testLoss), ("test_accuracy", testAccuracy)]
+        }
+        if let rate = loggedLearningRate {
+            scalars.append(("learning_rate", try session.run(rate).doubleValues.first ?? .nan))
+        }
+        for (tag, value) in scalars { try writer.addScalar(tag, value, step: step) }
+        for variable in session.graph.trainableVariables {
+            if let value = session.value(of: variable) { try writer.addHistogram(variable.name, value, step: step) }
+        }
+        try writer.flush()
     }
 
     /// Trains for `epochs`, printing progress; evaluates on `test` after each epoch when given.
@@ -155,6 +193,7 @@ public final class Trainer {
             progress.finish(steps: step, elapsed: seconds, metrics: [("accuracy", record.accuracy), ("loss", record.loss)]
                             + (test.map { [("test_accuracy", $0.accuracy), ("test_loss", $0.loss)] } ?? []))
             history.append(record)
+            try logEpoch(record, step: iteration + 1)
         }
         return history
     }
