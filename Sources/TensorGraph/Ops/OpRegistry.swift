@@ -27,7 +27,7 @@ public enum OpRegistry {
     ] + mathFamily + arrayFamily + nnFamily
 
     /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
-    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self]
+    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self]
 
     /// Op types by wire name.
     nonisolated(unsafe) public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })

@@ -138,7 +138,7 @@ extension KernelContext {
 }
 
 /// Remembers that oneDNN had no primitive for a geometry, so the step does not ask again every run.
-private final class UnavailableConvolution {
+final class UnavailableConvolution {
     let geometry: WindowGeometry
     init(geometry: WindowGeometry) { self.geometry = geometry }
 }

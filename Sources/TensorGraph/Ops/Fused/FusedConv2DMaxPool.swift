@@ -1,0 +1,51 @@
+/// `_FusedConv2D` (Conv2D + BiasAdd [+ Relu | Relu6]) followed by a 2×2, stride-2, VALID MaxPool, as one
+/// plan step: the plan's convolution-pooling rewrite (Plan/Rewrites/ConvolutionPooling.swift) emits it
+/// for inference graphs, where nothing but the pool reads the convolution's output.
+///
+/// The convolution runs a few images at a time into a cache-sized buffer that is pooled at once, so the
+/// full-resolution activations (the largest tensor of a small CNN: 50 MB at batch 1000 for MNIST's first
+/// layer) are never written to memory and read back. Internal: plans only, never exported (TensorFlow
+/// has no such op; the graph keeps its `Conv2D`, `BiasAdd`, `Relu` and `MaxPool`).
+///
+/// Inputs (input, filter, args = [bias]) as `_FusedConv2D`; output [N, ⌊OH/2⌋, ⌊OW/2⌋, F].
+public enum FusedConv2DMaxPool: FloatKernelOp {
+    public static let wireName = "_FusedConv2DMaxPool"
+    public static let inputs: [ArgDef] = FusedConv2D.inputs
+    public static let outputs: [ArgDef] = ["output: T"]
+    /// Missing: an internal op emitted by plans after gradients are built, so nothing differentiates it.
+    public static var differentiability: Differentiability { .missing }
+    /// The attributes of the `_FusedConv2D` it replaces; the pool is always 2×2, stride 2, VALID.
+    public typealias Attrs = FusedConv2D.Attrs
+
+    public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
+        let spec = try FusedConv2D.inferOutputs(ctx)[0]
+        guard let dims = spec.shape.dims, dims.count == 4 else { return [TensorSpec(spec.dtype, .unknown)] }
+        return [TensorSpec(spec.dtype, TensorShape([dims[0], dims[1].map { $0 / 2 }, dims[2].map { $0 / 2 }, dims[3]]))]
+    }
+
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        let x = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2)
+        let attrs = ctx.attributes(FusedConv2DMaxPool.self)
+        let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
+        let f = shape[3]
+        guard bias.rank == 1, bias.shape[0] == f else { throw ctx.error("bias \(bias.shape) does not match \(f) filters") }
+        guard let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
+            throw ctx.error("a 2×2 pool does not fit the convolution's output \(shape)")
+        }
+        let out = try ctx.allocateOutput(0, x.dtype, [pool.batch, pool.outHeight, pool.outWidth, f])
+        let activation = attrs.epilogue.activation
+        if let chunks = ctx.convolutionPoolingChunks(T.self, g, filters: f, activation: activation) {
+            let scratch = try ctx.workerBuffers(Float.self, workers: chunks.workers, count: chunks.chunkFloats, slot: 0)
+            if chunks.run(x.pointer(T.self), filter.pointer(T.self), bias.pointer(T.self), out.pointer(T.self), pool: pool, scratch: scratch) {
+                return
+            }
+        }
+        // Any other case: the whole convolution into scratch, then the pool.
+        let full = try ctx.scratch(T.self, count: shape.reduce(1, *), slot: 1)
+        let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: f)
+        let scratch = try ctx.workerBuffers(T.self, workers: workers, count: count, slot: 2)
+        conv2DForward(x.pointer(T.self), filter.pointer(T.self), g, filters: f, full, scratch: scratch,
+                      bias: UnsafePointer(bias.pointer(T.self)), activation: activation)
+        maxPool(full, pool, out.pointer(T.self), argmax: nil)
+    }
+}
