@@ -87,7 +87,7 @@ final class FuzzTests: XCTestCase {
         try Saver(graph: g).save(s, to: dir + "/v2")
         let index = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/v2.index")))
         try FileManager.default.copyItem(atPath: dir + "/v2.data-00000-of-00001", toPath: dir + "/m2.data-00000-of-00001")
-        _ = check("checkpoint index", index, cases: 1000) { bytes in
+        _ = check("checkpoint index", index, cases: 500) { bytes in
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/m2.index"))
             try Saver(graph: g).restore(s, from: dir + "/m2")
         }

@@ -113,14 +113,27 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("fetch"), help: "A tensor to fetch: NAME or NAME:INDEX.") var fetches: [String] = []
     @Option(help: "Restore the graph's variables from this TensorGraph checkpoint first (entries the graph lacks are ignored).")
     var checkpoint: String?
-    @Option(help: "Write the (single) fetched tensor to this .npy file.") var output: String?
+    @Option(help: "Write the (single) fetched tensor to this .npy file ('-': standard output).") var output: String?
     @Option(help: "Output format: table or json.") var format: String = "table"
     @Option(help: "Show the top K classes for 2-D probability outputs.") var topK: Int = 3
     @Flag(help: "Invert PNG images (black digits on white paper).") var invert = false
     @Flag(help: "Fail at the first node that computes a NaN or Inf, naming it (also TENSORGRAPH_CHECK_NUMERICS=1).")
     var checkNumerics = false
+    @Option(help: ArgumentHelp("The most memory one tensor, and all new tensors of the run together, may take: bytes, or with a K/M/G/T suffix (512M, 2G). Default: 4G or half the physical memory, whichever is lower; feeds are read under the same limit.",
+                               valueName: "bytes"))
+    var maxMemory: String?
+    @Option(help: ArgumentHelp("Stop with an error when loading and running take longer than this many seconds.", valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+        if let timeout { guard timeout.isFinite, timeout > 0, timeout < 1e9 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") } }
+        if let maxMemory { guard MemoryLimit.parse(maxMemory) != nil else { throw ValidationError("--max-memory must be bytes or a number with K, M, G or T (512M, 2G), got '\(maxMemory)'") } }
+    }
 
     func run() throws {
+        let memoryLimit = maxMemory.flatMap(MemoryLimit.parse) ?? MemoryLimit.defaultBytes
+        if let timeout { Watchdog.arm(seconds: timeout) }
         try failing {
             let graph = try Graph(contentsOf: model)
             guard !fetches.isEmpty else { throw TensorGraphError.invalidArgument("nothing to fetch; pass --fetch NAME (see `graphrun inspect`)") }
@@ -134,13 +147,16 @@ struct Run: ParsableCommand {
                 guard ["Placeholder", "PlaceholderWithDefault"].contains(target.node.opName) else {
                     throw TensorGraphError.notFeedable("'\(name)' (a \(target.node.opName), not a placeholder)")
                 }
-                feedDict[target] = try FeedLoader(invert: invert).load(source, for: target)
+                feedDict[target] = try FeedLoader(invert: invert, maximumBytes: memoryLimit).load(source, for: target)
             }
             let outputs = try fetches.map { name -> Output in
                 guard let o = graph.output(named: name) else { throw TensorGraphError.invalidArgument("--fetch: no tensor named '\(name)' in \(model)") }
                 return o
             }
             let session = Session(graph: graph)
+            session.maximumTensorBytes = memoryLimit
+            session.maximumRunBytes = memoryLimit
+            session.runTimeout = timeout.map { Swift.max($0 - Watchdog.elapsedSeconds, 0) }
             if let checkpoint {
                 // TF1's `tf.train.Saver()`: every graph variable must be in the checkpoint; other entries (slots, global step) are ignored.
                 guard !graph.globalVariables.isEmpty else {
@@ -151,12 +167,23 @@ struct Run: ParsableCommand {
             if checkNumerics { session.checksNumerics = true }
             let results: [Tensor]
             do {
+                if let timeout, Watchdog.elapsedSeconds >= timeout {
+                    throw TensorGraphError.invalidArgument("stopped after the --timeout of \(timeout) s while loading the graph and feeds")
+                }
                 results = try session.run(outputs, feeding: feedDict)
             } catch let error as NumericsError {
                 throw TensorGraphError.invalidArgument(error.description)   // one line on stderr, status 1, like every other error
+            } catch let error as TensorGraphError {
+                // The session's deadline is what remained of --timeout after loading: name the user's number.
+                guard let timeout, Watchdog.elapsedSeconds >= timeout, case let .kernelFailure(op, node, _) = error else { throw error }
+                throw TensorGraphError.invalidArgument("stopped after the --timeout of \(timeout) s, before [\(op)] node '\(node)'")
             }
             if let output {
                 guard results.count == 1 else { throw TensorGraphError.invalidArgument("--output needs exactly one --fetch") }
+                if output == "-" {
+                    FileHandle.standardOutput.write(Data(NPY.encode(results[0])))
+                    return
+                }
                 try NPY.write(results[0], to: output)
                 print("wrote \(output): \(results[0].dtype) \(TensorShape(results[0].shape))")
                 return
@@ -192,126 +219,6 @@ struct Run: ParsableCommand {
             return out
         }
         return out + t.description
-    }
-}
-
-/// Turns a feed source (file or JSON literal) into a tensor that fits a placeholder.
-struct FeedLoader {
-    let invert: Bool
-
-    func load(_ source: String, for target: Output) throws -> Tensor {
-        // JSON literals: numbers, nested arrays, and `true`/`false` for bool placeholders.
-        if source.hasPrefix("[") || Double(source) != nil || source == "true" || source == "false" {
-            return try fromJSON(Data(source.utf8), target: target, path: "--feed")
-        }
-        var files = source.split(separator: ",").map(String.init)
-        var isDirectory: ObjCBool = false
-        if files.count == 1, FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
-            files = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.lowercased().hasSuffix(".png") }.sorted()
-                .map { "\(source)/\($0)" }
-            guard !files.isEmpty else { throw TensorGraphError.fileError(path: source, message: "folder holds no .png files") }
-        }
-        if files.allSatisfy({ $0.lowercased().hasSuffix(".png") }) { return try images(files, target: target) }
-        guard files.count == 1 else { throw TensorGraphError.invalidArgument("only PNG feeds may list several files") }
-        let path = files[0], lower = path.lowercased()
-        let tensor: Tensor
-        if lower.hasSuffix(".npy") {
-            tensor = try NPY.read(path)
-        } else if lower.hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: path) else { throw TensorGraphError.fileError(path: path, message: "no such file") }
-            return try fromJSON(data, target: target, path: path)
-        } else if lower.contains(".idx") || lower.contains("-ubyte") {
-            tensor = try IDX.read(path)
-        } else {
-            throw TensorGraphError.fileError(path: path, message: "unknown feed format (use .npy, .idx[.gz], .json or .png)")
-        }
-        return try fit(tensor, to: target, path: path)
-    }
-
-    /// Converts dtype (uint8 images become floats in [0, 1]) and reshapes [N, 28, 28] ↔ [N, 784] style to fit.
-    func fit(_ tensor: Tensor, to target: Output, path: String) throws -> Tensor {
-        var t = tensor
-        if t.dtype != target.dtype {
-            if t.dtype == .uint8 && target.dtype == .float {
-                t = Tensor(shape: t.shape, scalars: t.scalars(as: UInt8.self).map { Float($0) / 255 })
-            } else if t.dtype == .double && target.dtype == .float {
-                t = Tensor(shape: t.shape, scalars: t.scalars(as: Double.self).map(Float.init))
-            } else {
-                throw TensorGraphError.feedDTypeMismatch(placeholder: target.node.name, expected: target.dtype, got: t.dtype)
-            }
-        }
-        if target.shape.accepts(t.shape) { return t }
-        if let dims = target.shape.dims, t.rank >= 1 {
-            let perExample = t.shape.dropFirst().reduce(1, *)
-            let wanted = dims.dropFirst()
-            if wanted.allSatisfy({ $0 != nil }), wanted.reduce(1, { $0 * $1! }) == perExample {
-                return t.reshaped(to: [t.shape[0]] + wanted.map { $0! })
-            }
-        }
-        throw TensorGraphError.feedShapeMismatch(placeholder: target.node.name, expected: target.shape, got: t.shape)
-    }
-
-    func fromJSON(_ data: Data, target: Output, path: String) throws -> Tensor {
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw TensorGraphError.fileError(path: path, message: "not valid JSON")
-        }
-        var shape: [Int] = []
-        var values: [Double] = []
-        func walk(_ value: Any, depth: Int) throws {
-            if let array = value as? [Any] {
-                if depth == shape.count { shape.append(array.count) } else if shape[depth] != array.count {
-                    throw TensorGraphError.fileError(path: path, message: "ragged JSON array")
-                }
-                for element in array { try walk(element, depth: depth + 1) }
-            } else if let flag = value as? Bool, target.dtype == .bool {
-                guard depth == shape.count else { throw TensorGraphError.fileError(path: path, message: "ragged JSON array") }
-                values.append(flag ? 1 : 0)
-            } else if let number = value as? NSNumber {
-                guard depth == shape.count else { throw TensorGraphError.fileError(path: path, message: "ragged JSON array") }
-                values.append(number.doubleValue)
-            } else {
-                throw TensorGraphError.fileError(path: path, message: "JSON feeds must be (nested arrays of) numbers")
-            }
-        }
-        try walk(object, depth: 0)
-        let tensor: Tensor
-        switch target.dtype {
-        case .float: tensor = Tensor(shape: shape, scalars: values.map(Float.init))
-        case .double: tensor = Tensor(shape: shape, scalars: values)
-        case .int32: tensor = Tensor(shape: shape, scalars: values.map { Int32(clamping: Int64($0)) })
-        case .int64: tensor = Tensor(shape: shape, scalars: values.map { Int64($0) })
-        case .uint8: tensor = Tensor(shape: shape, scalars: values.map { UInt8(clamping: Int($0)) })
-        case .bool: tensor = Tensor(shape: shape, scalars: values.map { $0 != 0 })
-        }
-        return try fit(tensor, to: target, path: path)
-    }
-
-    /// PNGs as a batch in [0, 1], resized to the placeholder's height and width ([N, H, W, 1] or [N, H·W]).
-    func images(_ files: [String], target: Output) throws -> Tensor {
-        guard target.dtype == .float, let dims = target.shape.dims, dims.count == 4 || dims.count == 2 else {
-            throw TensorGraphError.invalidArgument("PNG feeds need a float placeholder of shape [N, H, W, 1] or [N, H·W], '\(target.node.name)' is \(target.dtype)\(target.shape)")
-        }
-        let (h, w): (Int, Int)
-        if dims.count == 4 {
-            guard let hh = dims[1], let ww = dims[2], dims[3] == 1 || dims[3] == nil else {
-                throw TensorGraphError.invalidArgument("placeholder '\(target.node.name)' \(target.shape) needs known height and width and 1 channel")
-            }
-            (h, w) = (hh, ww)
-        } else {
-            guard let n = dims[1], let side = Optional(Int(Double(n).squareRoot())), side * side == n else {
-                throw TensorGraphError.invalidArgument("placeholder '\(target.node.name)' \(target.shape) is not a square image size")
-            }
-            (h, w) = (side, side)
-        }
-        var values: [Float] = []
-        for file in files {
-            let image = try PNG.readGrayscale(file)
-            let pixels = image.height == h && image.width == w ? image.pixels
-                : PNG.resize(image.pixels, height: image.height, width: image.width, toHeight: h, width: w)
-            values += pixels.map { invert ? Float(255 - $0) / 255 : Float($0) / 255 }
-        }
-        let shape = dims.count == 4 ? [files.count, h, w, 1] : [files.count, h * w]
-        return Tensor(shape: shape, scalars: values)
     }
 }
 

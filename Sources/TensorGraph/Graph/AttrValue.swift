@@ -22,6 +22,10 @@ public enum AttrValue: Equatable, Sendable, CustomStringConvertible {
     case types([DType])
     /// A list of strings (TF `list(string)`).
     case strings([String])
+    /// A function of the graph's library (TF `func`, a `NameAttrList`), e.g. `If`'s `then_branch`.
+    case function(FunctionReference)
+    /// A list of possibly partial shapes (TF `list(shape)`), e.g. `While`'s `output_shapes`.
+    case shapes([TensorShape])
 
     /// Short debug form: the value itself, strings quoted, tensors as `tensor<dtype[shape]>`.
     public var description: String {
@@ -37,6 +41,8 @@ public enum AttrValue: Equatable, Sendable, CustomStringConvertible {
         case let .floats(v): return "\(v)"
         case let .types(v): return "\(v.map(\.description))"
         case let .strings(v): return "\(v)"
+        case let .function(f): return "func \(f.name)"
+        case let .shapes(v): return "\(v.map(\.description))"
         }
     }
 }

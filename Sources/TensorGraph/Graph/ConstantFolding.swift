@@ -23,7 +23,12 @@ extension Graph {
             return
         }
         if node.op == Shape.self, let dims = nodes[node.inputs[0].node].outputs[node.inputs[0].index].shape.concrete {
-            foldedValues[node.id] = [node.attributes(Shape.self).outType == .int64 ? Tensor(dims.map(Int64.init)) : Tensor(dims.map(Int32.init))]
+            if node.attributes(Shape.self).outType == .int64 {
+                foldedValues[node.id] = [Tensor(dims.map(Int64.init))]
+            } else if dims.allSatisfy({ Int32(exactly: $0) != nil }) {
+                // A dimension past Int32.max (a zero-element [0, 2^33] placeholder) has no int32 value: not folded.
+                foldedValues[node.id] = [Tensor(dims.map(Int32.init))]
+            }
             return
         }
         // A PlaceholderWithDefault may be fed, a stateful op (random, variables) must run: neither folds.

@@ -24,6 +24,15 @@ public final class Graph: @unchecked Sendable {
     /// Layers added by the layer builders, in order (for `summary()`).
     public internal(set) var layerRecords: [LayerRecord] = []
 
+    /// The functions `If`/`While` nodes call (TF's `FunctionDefLibrary`), shared with every function body.
+    public internal(set) var library = FunctionLibrary()
+    /// Set on a function body being built: turns a tensor of an enclosing graph into an argument of the
+    /// body (TF's captured inputs of `cond`/`while_loop`), see `FunctionLibrary.swift`.
+    var captureHandler: ((Output) throws -> Output)?
+
+    /// Members of TF1's named collections by key (`update_ops`, ...); read through `collection(_:)` (Training/Collections.swift).
+    var collectionMembers: [String: [Endpoint]] = [:]
+
     /// An empty graph (TF's `tf.Graph()`); unlike TF1 there is no implicit default graph.
     public init() {}
 
@@ -34,14 +43,21 @@ public final class Graph: @unchecked Sendable {
     public func node(named name: String) -> Node? { nodesByName[name].map { nodes[$0] } }
 
     /// The output `name` or `name:i`, as TensorFlow spells tensor names.
+    ///
+    /// `i` is a decimal output index (digits only: `x:-1` and `x:+1` name no output); nil when the node
+    /// does not exist or has no output `i`.
     public func output(named tensorName: String) -> Output? {
         var nodeName = Substring(tensorName)
         var index = 0
-        if let colon = tensorName.lastIndex(of: ":"), let i = Int(tensorName[tensorName.index(after: colon)...]) {
-            nodeName = tensorName[..<colon]
-            index = i
+        if let colon = tensorName.lastIndex(of: ":") {
+            let suffix = tensorName[tensorName.index(after: colon)...]
+            if let sign = suffix.first, sign == "-" || sign == "+" { return nil }
+            if let i = Int(suffix) {
+                nodeName = tensorName[..<colon]
+                index = i
+            }
         }
-        guard let node = node(named: String(nodeName)), index < node.outputs.count else { return nil }
+        guard let node = node(named: String(nodeName)), (0..<node.outputs.count).contains(index) else { return nil }
         return Output(graph: self, node: node, index: index)
     }
 
@@ -109,8 +125,13 @@ public final class Graph: @unchecked Sendable {
     @discardableResult
     public func addNode(_ op: any Op.Type, name: String? = nil, inputs: [Output], attrs: Attributes = [:],
                         controlInputs: [GraphOperation] = [], location: SourceLocation? = nil) throws -> Node {
-        for input in inputs where input.graph !== self {
-            throw TensorGraphError.foreignGraph("input '\(input.name)' of a new \(op.wireName) node")
+        var inputs = inputs
+        for (i, input) in inputs.enumerated() where input.graph !== self {
+            // Inside a `cond`/`whileLoop` body a tensor of an enclosing graph becomes a captured argument.
+            guard let capture = captureHandler else {
+                throw TensorGraphError.foreignGraph("input '\(input.name)' of a new \(op.wireName) node")
+            }
+            inputs[i] = try capture(input)
         }
         return try addNode(op, exactName: uniqueName(name ?? op.wireName), inputs: inputs.map(\.endpoint),
                            attrs: attrs, controlInputs: controlInputs.map { $0.node.id }, location: location)
@@ -122,6 +143,14 @@ public final class Graph: @unchecked Sendable {
                  controlInputs: [Int], location: SourceLocation?) throws -> Node {
         guard nodesByName[exactName] == nil else {
             throw TensorGraphError.invalidArgument("Duplicate node name '\(exactName)'")
+        }
+        // Endpoints come from imported GraphDefs too (`x:-1`, `x:7`): checked here, before any lookup can trap.
+        for (i, input) in inputs.enumerated() where !nodes.indices.contains(input.node) || !nodes[input.node].outputs.indices.contains(input.index) {
+            let producer = nodes.indices.contains(input.node) ? "'\(nodes[input.node].name)' (\(nodes[input.node].outputs.count) outputs)" : "node \(input.node)"
+            throw TensorGraphError.invalidArgument("\(op.wireName) node '\(exactName)': input \(i) reads output \(input.index) of \(producer), which does not exist")
+        }
+        for control in controlInputs where !nodes.indices.contains(control) {
+            throw TensorGraphError.invalidArgument("\(op.wireName) node '\(exactName)': control input \(control) is not a node of this graph")
         }
         let specs = inputs.map { nodes[$0.node].outputs[$0.index] }
         let fail = { (message: String) in

@@ -32,13 +32,16 @@ public enum AttrKind: String, Sendable {
     case type, shape, int, float, bool, string, tensor
     /// List kinds, spelled `list(...)` as in TF.
     case ints = "list(int)", floats = "list(float)", types = "list(type)", strings = "list(string)"
+    /// A function of the graph's library (TF `func`) and a list of shapes (TF `list(shape)`).
+    case function = "func", shapes = "list(shape)"
 
     /// Whether `value` has this kind. An empty list (TF writes `list {}`) fits every list kind.
     func admits(_ value: AttrValue) -> Bool {
         switch (self, value) {
         case (.type, .type), (.shape, .shape), (.int, .int), (.float, .float), (.bool, .bool), (.string, .string),
-             (.tensor, .tensor), (.ints, .ints), (.floats, .floats), (.types, .types), (.strings, .strings): return true
-        case (.floats, .ints([])), (.types, .ints([])), (.strings, .ints([])): return true
+             (.tensor, .tensor), (.ints, .ints), (.floats, .floats), (.types, .types), (.strings, .strings),
+             (.function, .function), (.shapes, .shapes): return true
+        case (.floats, .ints([])), (.types, .ints([])), (.strings, .ints([])), (.shapes, .ints([])): return true
         default: return false
         }
     }

@@ -1,61 +1,129 @@
 import CZlib
 import Foundation
 
-/// Reads a whole file, transparently inflating gzip (zlib's gzread passes plain files through).
-///
-/// `limit` caps the decompressed size so a corrupt or hostile file cannot exhaust memory.
-func readPossiblyCompressedFile(_ path: String, limit: Int = 1 << 31) throws -> [UInt8] {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw TensorGraphError.fileError(path: path, message: "no such file")
-    }
-    guard let file = gzopen(path, "rb") else {
-        throw TensorGraphError.fileError(path: path, message: "cannot open (\(String(cString: strerror(errno))))")
-    }
-    defer { gzclose(file) }
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-        if n < 0 {
-            var code: Int32 = 0
-            let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
-            throw TensorGraphError.fileError(path: path, message: "corrupt compressed data (\(message))")
+/// A file read through zlib's `gzread`, which inflates gzip and passes plain files through.
+final class PossiblyCompressedFile {
+    let path: String
+    private let file: gzFile
+
+    /// Opens `path`; throws `fileError` when it is missing or cannot be opened.
+    init(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TensorGraphError.fileError(path: path, message: "no such file")
         }
-        if n == 0 { break }
-        result.append(contentsOf: chunk[0..<Int(n)])
-        if result.count > limit { throw TensorGraphError.fileError(path: path, message: "larger than \(limit) bytes") }
+        guard let file = gzopen(path, "rb") else {
+            throw TensorGraphError.fileError(path: path, message: "cannot open (\(String(cString: strerror(errno))))")
+        }
+        self.path = path
+        self.file = file
     }
-    return result
+
+    deinit { gzclose(file) }
+
+    /// `prefix` followed by the next `count` decompressed bytes (fewer at the end of the file).
+    ///
+    /// Memory grows with the bytes actually read, so a size taken from a hostile header allocates nothing
+    /// by itself; `reserving` reserves `count` up front instead (for a size already checked against a
+    /// limit: untouched pages of the reservation are never resident, and the buffer is not regrown).
+    func read(upTo count: Int, after prefix: [UInt8] = [], reserving: Bool = false) throws -> [UInt8] {
+        var result = prefix
+        if reserving { result.reserveCapacity(prefix.count + count) }
+        var chunk = [UInt8](repeating: 0, count: Swift.min(Swift.max(count, 0), 1 << 20))
+        let end = prefix.count + count
+        while result.count < end {
+            let want = Swift.min(chunk.count, end - result.count)
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(want)) }
+            if n < 0 {
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+                throw TensorGraphError.fileError(path: path, message: "corrupt compressed data (\(message))")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return result
+    }
 }
 
-/// Writes `bytes` atomically: to a temporary file in the same directory, fsync, then rename.
-/// A failure leaves no partial file and the previous file, if any, intact.
+/// Reads a whole file, transparently inflating gzip.
+///
+/// `limit` caps the decompressed size: reading stops, with a `fileError`, as soon as the data passes
+/// it, so a gzip bomb or a corrupt file allocates at most `limit` plus one chunk.
+func readPossiblyCompressedFile(_ path: String, limit: Int = 1 << 31) throws -> [UInt8] {
+    let file = try PossiblyCompressedFile(path)
+    let bytes = try file.read(upTo: limit == Int.max ? limit : limit + 1)
+    guard bytes.count <= limit else {
+        throw TensorGraphError.fileError(path: path, message: "decompresses to more than the limit of \(limit) bytes")
+    }
+    return bytes
+}
+
+/// Writes `bytes` atomically: to a temporary file in the same directory, fsync, rename, then fsync the
+/// directory so the rename itself survives a crash.
+///
+/// A failure leaves no partial or temporary file and the previous file, if any, intact. A symbolic link
+/// is followed: the file it points to is replaced and the link kept. Only regular files are replaced: a
+/// FIFO, a device such as `/dev/null` or a directory at `path` is refused with a `fileError` (renaming
+/// over it would replace the device node itself, not write to it), as is a link that points nowhere.
 public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
+    var target = path
+    var info = stat()
+    if lstat(path, &info) == 0 {
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard let resolved = realpath(path, nil) else {
+                throw TensorGraphError.fileError(path: path, message: "is a symbolic link to a missing file (\(String(cString: strerror(errno))))")
+            }
+            target = String(cString: resolved)
+            free(resolved)
+            guard stat(target, &info) == 0 else {
+                throw TensorGraphError.fileError(path: path, message: "cannot inspect the link's target (\(String(cString: strerror(errno))))")
+            }
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode))); only regular files are replaced")
+        }
+    }
+    let url = URL(fileURLWithPath: target)
     let directory = url.deletingLastPathComponent().path
     let temporary = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard fd >= 0 else {
-        throw TensorGraphError.fileError(path: path, message: "cannot create (\(String(cString: strerror(errno))))")
+    func failure(_ what: String) -> TensorGraphError {
+        .fileError(path: path, message: "\(what) (\(String(cString: strerror(errno))))")
     }
-    var ok = false
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw failure("cannot create a temporary file in \(directory)") }
+    var renamed = false, closed = false
     defer {
-        if !ok { unlink(temporary) }
+        if !closed { close(fd) }
+        if !renamed { unlink(temporary) }
     }
     var written = 0
     while written < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-        if n <= 0 {
-            close(fd)
-            throw TensorGraphError.fileError(path: path, message: "write failed (\(String(cString: strerror(errno))))")
-        }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw failure("write failed") }
         written += n
     }
-    guard fsync(fd) == 0, close(fd) == 0 else {
-        throw TensorGraphError.fileError(path: path, message: "cannot flush to disk (\(String(cString: strerror(errno))))")
+    guard fsync(fd) == 0 else { throw failure("cannot flush to disk") }
+    closed = true
+    guard close(fd) == 0 else { throw failure("cannot close") }
+    guard rename(temporary, target) == 0 else { throw failure("cannot rename into place") }
+    renamed = true
+    // The new directory entry is durable only once the directory is synced (best effort: some file systems refuse).
+    let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if directoryFD >= 0 {
+        _ = fsync(directoryFD)
+        close(directoryFD)
     }
-    guard rename(temporary, path) == 0 else {
-        throw TensorGraphError.fileError(path: path, message: "cannot rename into place (\(String(cString: strerror(errno))))")
+}
+
+/// A short name for a non-regular file type, for errors.
+private func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: return "a FIFO"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFDIR: return "a directory"
+    case S_IFSOCK: return "a socket"
+    default: return "not a regular file"
     }
-    ok = true
 }

@@ -69,9 +69,9 @@ public enum NPY {
                                       "u1": .uint8, "b1": .bool, "<u1": .uint8, "|i1": .uint8]
         guard let dtype = table[descr] else { throw fail("unsupported dtype '\(descr)' (supported: <f4 <f8 <i4 <i8 |u1 |b1)") }
         if let fortran = field("fortran_order"), fortran.hasPrefix("True") { throw fail("fortran_order arrays are not supported") }
-        guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("), let close = shapeField.firstIndex(of: ")") else {
-            throw fail("header has no 'shape'")
-        }
+        guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "(") else { throw fail("header has no 'shape'") }
+        // The closing parenthesis is searched after the opening one: `'shape': ), (` is malformed, not a range to trap on.
+        guard let close = shapeField[open...].firstIndex(of: ")") else { throw fail("'shape' has no closing parenthesis") }
         var shape: [Int] = []
         var count = 1
         for part in shapeField[shapeField.index(after: open)..<close].split(separator: ",") {

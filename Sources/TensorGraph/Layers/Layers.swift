@@ -33,14 +33,14 @@ public struct LayerRecord: Sendable {
 }
 
 extension Graph {
-    private func record(_ name: String, _ kind: String, _ output: Output, _ parameters: [Output] = []) {
+    func record(_ name: String, _ kind: String, _ output: Output, _ parameters: [Output] = []) {
         let count = parameters.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
         let frozen = parameters.filter { variable(for: $0)?.isTrainable == false }.map { $0.shape.elementCount ?? 0 }.reduce(0, +)
         layerRecords.append(LayerRecord(name: name, kind: kind, outputShape: output.shape, parameters: count, nonTrainableParameters: frozen))
     }
 
     /// The scope name the next `withNameScope(base)` will get.
-    private func layerScope<R>(_ base: String, _ body: (String) throws -> R) rethrows -> R {
+    func layerScope<R>(_ base: String, _ body: (String) throws -> R) rethrows -> R {
         try withNameScope(base) { try body(String(currentScope.dropLast()).split(separator: "/").last.map(String.init) ?? base) }
     }
 

@@ -24,7 +24,8 @@ public enum OpRegistry {
         RandomUniform.self, RandomStandardNormal.self, TruncatedNormal.self,
         // Training
         ApplyGradientDescent.self, ApplyMomentum.self, ApplyAdam.self, ApplyRMSProp.self,
-    ] + mathFamily + arrayFamily + nnFamily
+        ApplyAdagrad.self, Sin.self, Cos.self, // Adagrad; Sin/Cos (Ops/Math/Trigonometric.swift) for cosineDecay
+    ] + mathFamily + arrayFamily + nnFamily + controlFlowFamily
 
     /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
     nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self]

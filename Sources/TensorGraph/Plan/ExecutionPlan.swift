@@ -33,8 +33,9 @@ final class ExecutionPlan {
         case shapeRoot
         /// Pure and fed only by shape steps and constants: recomputed when one of those recomputed.
         case shapeDerived
-        // Control flow joins here as `case subPlan(...)`: a step that runs a branch or loop body
-        // (its own ExecutionPlan) with the parent's values as inputs; see Plan/README.md.
+        /// Control flow (`If`, `While`): runs function bodies as their own plans through `Step.subPlan`,
+        /// with this step's inputs as their feeds; see Plan/README.md.
+        case subPlan
     }
 
     /// A scheduled node: its kernel context (inputs, outputs, attributes, scratch) and where its inputs come from.
@@ -49,6 +50,8 @@ final class ExecutionPlan {
         var memoValid = false
         var memoInputShapes: [[Int]] = []
         var changedRun = -1
+        /// `.subPlan` steps: the compiled bodies and how to run them.
+        var subPlan: SubPlanRunner?
 
         init(node: Node, kind: StepKind, sources: [ValueSource], context: KernelContext) {
             (self.node, self.kind, self.sources, self.context) = (node, kind, sources, context)
@@ -111,9 +114,11 @@ final class ExecutionPlan {
             var refs: [Int: Int] = [:]
             for (j, s) in sources.enumerated() { if case .reference(let id) = s { refs[j] = id } }
             stepIndex[i] = steps.count
-            let kind = shapeKind(node, sources, steps)
+            let runner = SubPlanRunner(node: node, library: plan.graph.library)
+            let kind = runner == nil ? shapeKind(node, sources, steps) : .subPlan
             steps.append(Step(node: node, kind: kind, sources: sources,
                               context: KernelContext(node: node, refVariables: refs, state: state, pool: pool)))
+            steps[steps.count - 1].subPlan = runner
         }
         return (steps, plan.fetches.map(source))
     }
@@ -128,7 +133,7 @@ final class ExecutionPlan {
         if op.readsOnlyInputShapes { return .shapeRoot }
         let fromShapes = sources.allSatisfy { source in
             switch source {
-            case let .step(s, _): return earlier[s].kind != .kernel
+            case let .step(s, _): return earlier[s].kind == .shapeRoot || earlier[s].kind == .shapeDerived
             case .constant: return true
             case .feed, .variable, .reference: return false
             }

@@ -13,6 +13,8 @@ extension Graph {
         }
         let frozen = Graph()
         frozen.randomSeed = randomSeed
+        // Functions (cond and loop bodies) capture outer tensors as inputs, so they hold no variables of their own.
+        frozen.library = library
         var newID: [Int: Int] = [:]
         for id in needed.sorted() {
             let node = nodes[id]

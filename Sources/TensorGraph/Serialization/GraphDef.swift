@@ -20,6 +20,7 @@ extension Graph {
         tensorflow__version_def__init(versions)
         versions.pointee.producer = Graph.graphDefProducer
         graph.versions = versions
+        graph.library = try functionLibraryDef(arena)   // nil when the graph calls no functions
         let size = tensorflow__graph_def__get_packed_size(&graph)
         var bytes = [UInt8](repeating: 0, count: size)
         let written = bytes.withUnsafeMutableBufferPointer { tensorflow__graph_def__pack(&graph, $0.baseAddress!) }
@@ -36,13 +37,14 @@ extension Graph {
         e.index == 0 ? nodes[e.node].name : "\(nodes[e.node].name):\(e.index)"
     }
 
-    private func nodeDef(_ node: Node, _ arena: ProtoArena) throws -> UnsafeMutablePointer<Tensorflow__NodeDef> {
+    /// A NodeDef; `inputNames` overrides the input strings (a function body spells them `node:arg:index`).
+    func nodeDef(_ node: Node, _ arena: ProtoArena, inputNames: [String]? = nil) throws -> UnsafeMutablePointer<Tensorflow__NodeDef> {
         let def = arena.allocate(Tensorflow__NodeDef.self)
         tensorflow__node_def__init(def)
         def.pointee.name = arena.string(node.name)
         def.pointee.op = arena.string(node.opName)
         def.pointee.device = arena.string("")
-        let inputs = node.inputs.map(tensorName) + node.controlInputs.map { "^" + nodes[$0].name }
+        let inputs = inputNames ?? (node.inputs.map(tensorName) + node.controlInputs.map { "^" + nodes[$0].name })
         let inputList = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: inputs.count)
         for (i, name) in inputs.enumerated() { inputList[i] = arena.string(name) }
         def.pointee.n_input = inputs.count
@@ -61,7 +63,7 @@ extension Graph {
         return def
     }
 
-    private func attrValue(_ value: AttrValue, _ arena: ProtoArena) -> UnsafeMutablePointer<Tensorflow__AttrValue> {
+    func attrValue(_ value: AttrValue, _ arena: ProtoArena) -> UnsafeMutablePointer<Tensorflow__AttrValue> {
         let proto = arena.allocate(Tensorflow__AttrValue.self)
         tensorflow__attr_value__init(proto)
         func list() -> UnsafeMutablePointer<Tensorflow__AttrValue__ListValue> {
@@ -110,6 +112,17 @@ extension Graph {
             let l = list()
             l.pointee.n_s = v.count
             l.pointee.s = arena.array(v.map { s in Array(s.utf8).withUnsafeBytes { arena.bytes($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: $0.count) } })
+        case .shapes(let v):
+            let l = list()
+            l.pointee.n_shape = v.count
+            l.pointee.shape = arena.array(v.map { Optional(ProtoConversion.shapeProto($0, arena)) })
+        case .function(let f):
+            // TF's `NameAttrList`: the library function's name (bodies take no attributes here).
+            let function = arena.allocate(Tensorflow__NameAttrList.self)
+            tensorflow__name_attr_list__init(function)
+            function.pointee.name = arena.string(f.name)
+            proto.pointee.value_case = TENSORFLOW__ATTR_VALUE__VALUE_FUNC
+            proto.pointee.func = function
         }
         return proto
     }
@@ -177,39 +190,57 @@ extension Graph {
             }
             defs.append(ImportedNode(name: name, op: op, inputs: inputs, control: control, attrs: attrs))
         }
+        // The library's functions (If/While bodies): their unknown ops are listed with the graph's.
+        let functions = try readFunctionLibrary(graphDef.library, unsupported: &unsupported)
         if !unsupported.isEmpty {
             throw TensorGraphError.unsupportedOps(unsupported.keys.sorted().map { "\($0) (\(unsupported[$0]!.joined(separator: ", ")))" })
         }
+        try importFunctions(functions)
         // Add nodes after their inputs; TensorFlow does not require GraphDefs to be ordered.
         let index = Dictionary(defs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         guard index.count == defs.count else { throw TensorGraphError.invalidTensorData("duplicate node names in GraphDef") }
+        // Depth-first with an explicit stack: a chain of 30,000 nodes listed outputs-first must not
+        // overflow the thread's stack, as one native call per level of graph depth would.
         var added: [Int: Node] = [:]
-        var visiting = Set<Int>()
-        func add(_ i: Int) throws -> Node {
-            if let node = added[i] { return node }
-            let def = defs[i]
-            guard visiting.insert(i).inserted else { throw TensorGraphError.invalidTensorData("cycle through node '\(def.name)' (control flow is not supported)") }
-            var inputs: [Endpoint] = []
-            for (name, output) in def.inputs {
-                guard let j = index[name] else { throw TensorGraphError.invalidTensorData("node '\(def.name)' reads missing node '\(name)'") }
-                let producer = try add(j)
-                guard output < producer.outputs.count else {
-                    throw TensorGraphError.invalidTensorData("node '\(def.name)' reads output \(output) of '\(name)', which has \(producer.outputs.count)")
-                }
-                inputs.append(Endpoint(node: producer.id, index: output))
-            }
-            var control: [Int] = []
-            for name in def.control {
-                guard let j = index[name] else { throw TensorGraphError.invalidTensorData("node '\(def.name)' depends on missing node '\(name)'") }
-                control.append(try add(j).id)
-            }
-            let node = try addNode(OpRegistry.byName[def.op]!, exactName: def.name, inputs: inputs, attrs: def.attrs,
-                                   controlInputs: control, location: nil)
-            added[i] = node
-            visiting.remove(i)
-            return node
+        var onStack = Set<Int>()
+        func producer(_ name: String, of def: ImportedNode, _ role: String) throws -> Int {
+            guard let j = index[name] else { throw TensorGraphError.invalidTensorData("node '\(def.name)' \(role) missing node '\(name)'") }
+            return j
         }
-        for i in defs.indices { _ = try add(i) }
+        for root in defs.indices where added[root] == nil {
+            var stack = [root]
+            onStack.insert(root)
+            while let i = stack.last {
+                let def = defs[i]
+                // The first producer not yet added is visited before this node.
+                var pending: Int?
+                for j in try def.inputs.map({ try producer($0.name, of: def, "reads") }) + def.control.map({ try producer($0, of: def, "depends on") })
+                where added[j] == nil {
+                    pending = j
+                    break
+                }
+                if let j = pending {
+                    guard onStack.insert(j).inserted else {
+                        throw TensorGraphError.invalidTensorData("cycle through node '\(defs[j].name)' (control flow is not supported)")
+                    }
+                    stack.append(j)
+                    continue
+                }
+                var inputs: [Endpoint] = []
+                for (name, output) in def.inputs {
+                    let node = added[index[name]!]!
+                    guard (0..<node.outputs.count).contains(output) else {
+                        throw TensorGraphError.invalidTensorData("node '\(def.name)' reads output \(output) of '\(name)', which has \(node.outputs.count)")
+                    }
+                    inputs.append(Endpoint(node: node.id, index: output))
+                }
+                let control = def.control.map { added[index[$0]!]!.id }
+                added[i] = try addNode(OpRegistry.byName[def.op]!, exactName: def.name, inputs: inputs, attrs: def.attrs,
+                                       controlInputs: control, location: nil)
+                stack.removeLast()
+                onStack.remove(i)
+            }
+        }
         registerImportedVariables()
     }
 
@@ -225,7 +256,7 @@ extension Graph {
         }
     }
 
-    private func attrValue(_ p: Tensorflow__AttrValue, context: String) throws -> AttrValue? {
+    func attrValue(_ p: Tensorflow__AttrValue, context: String) throws -> AttrValue? {
         switch p.value_case {
         case TENSORFLOW__ATTR_VALUE__VALUE_S:
             return .string(String(decoding: UnsafeRawBufferPointer(start: p.s.data, count: p.s.len), as: UTF8.self))
@@ -234,6 +265,8 @@ extension Graph {
         case TENSORFLOW__ATTR_VALUE__VALUE_B: return .bool(p.b != 0)
         case TENSORFLOW__ATTR_VALUE__VALUE_TYPE:
             // A dtype we lack in an attribute an op never reads is harmless; ops validate the ones they use.
+            // A negative one is no DataType at all: a corrupt file, reported as such.
+            if Int32(bitPattern: p.type.rawValue) < 0 { _ = try ProtoConversion.dtype(p.type.rawValue, context: context) }
             return (try? ProtoConversion.dtype(p.type.rawValue, context: context)).map { .type($0) }
         case TENSORFLOW__ATTR_VALUE__VALUE_SHAPE: return .shape(ProtoConversion.shape(p.shape))
         case TENSORFLOW__ATTR_VALUE__VALUE_TENSOR:
@@ -244,8 +277,12 @@ extension Graph {
             if l.n_i > 0 { return .ints((0..<l.n_i).map { Int(l.i[$0]) }) }
             if l.n_f > 0 { return .floats((0..<l.n_f).map { l.f[$0] }) }
             if l.n_type > 0 { return .types(try (0..<l.n_type).map { try ProtoConversion.dtype(l.type[$0].rawValue, context: context) }) }
+            if l.n_shape > 0 { return .shapes((0..<l.n_shape).map { ProtoConversion.shape(l.shape[$0]) }) }
             if l.n_s > 0 { return .strings((0..<l.n_s).map { String(decoding: UnsafeRawBufferPointer(start: l.s[$0].data, count: l.s[$0].len), as: UTF8.self) }) }
             return .ints([])
+        case TENSORFLOW__ATTR_VALUE__VALUE_FUNC:
+            guard let f = p.func, let name = f.pointee.name else { return nil }
+            return .function(FunctionReference(String(cString: name)))
         default:
             return nil
         }

@@ -8,10 +8,14 @@ enum ProtoConversion {
     static func dataType(_ dtype: DType) -> Tensorflow__DataType { Tensorflow__DataType(rawValue: UInt32(dtype.rawValue)) }
 
     /// Our dtype for a TF `DataType` (reference types map to their value type).
+    ///
+    /// `raw` is the enum's bits as protobuf-c stores them: a negative value on the wire (a proto3 enum
+    /// is an int32) arrives as a large `UInt32`, so it is read back as signed before any arithmetic.
     static func dtype(_ raw: UInt32, context: String) throws -> DType {
-        let value = raw > 100 ? raw - 100 : raw
-        guard let dtype = DType(rawValue: Int32(value)) else {
-            throw TensorGraphError.invalidTensorData("\(context): unsupported DataType \(raw)")
+        let signed = Int32(bitPattern: raw)
+        let value = signed > 100 ? signed - 100 : signed
+        guard let dtype = DType(rawValue: value) else {
+            throw TensorGraphError.invalidTensorData("\(context): unsupported DataType \(signed)")
         }
         return dtype
     }

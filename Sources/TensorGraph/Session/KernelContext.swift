@@ -56,9 +56,14 @@ public final class KernelContext {
         guard let count = checkedProduct(shape), count <= KernelContext.maximumBytes / dtype.byteCount else {
             throw error("output shape \(shape) is invalid or too large")
         }
-        // A buffer another step's value no longer needs, else a new one.
-        let fresh = pool.take(byteCount: count * dtype.byteCount).map { Tensor(dtype: dtype, shape: shape, storage: $0) }
-            ?? Tensor(uninitialized: dtype, shape: shape)
+        // A buffer another step's value no longer needs, else a new one (checked against the limits first).
+        let fresh: Tensor
+        if let storage = pool.take(byteCount: count * dtype.byteCount) {
+            fresh = Tensor(dtype: dtype, shape: shape, storage: storage)
+        } else {
+            try reserve(count * dtype.byteCount, for: "output \(i) (\(dtype) \(shape))")
+            fresh = Tensor(uninitialized: dtype, shape: shape)
+        }
         outputs[i] = fresh
         return fresh
     }
@@ -106,10 +111,27 @@ public final class KernelContext {
         guard count >= 0, count <= KernelContext.maximumBytes / MemoryLayout<T>.stride else { throw error("scratch buffer of \(count) elements is too large") }
         let bytes = count * MemoryLayout<T>.stride
         while scratchBuffers.count <= slot { scratchBuffers.append(TensorStorage(byteCount: 0)) }
-        if scratchBuffers[slot].byteCount < bytes { scratchBuffers[slot] = TensorStorage(byteCount: bytes) }
+        if scratchBuffers[slot].byteCount < bytes {
+            try reserve(bytes, for: "scratch buffer \(slot)")
+            scratchBuffers[slot] = TensorStorage(byteCount: bytes)
+        }
         return scratchBuffers[slot].pointer.bindMemory(to: T.self, capacity: Swift.max(count, 1))
     }
     private var scratchBuffers: [TensorStorage] = []
+
+    /// Counts a new buffer of `bytes` against the session's memory limits before it is allocated, so a
+    /// hostile graph (a Fill of 16 GiB, a Pad by 2^31) fails with an error naming this node and the size
+    /// instead of a failed allocation that kills the process.
+    func reserve(_ bytes: Int, for what: String) throws {
+        guard bytes <= state.maximumTensorBytes else {
+            throw error("\(what) needs \(bytes) bytes, over the session's limit of \(state.maximumTensorBytes) bytes per tensor (Session.maximumTensorBytes)")
+        }
+        let total = state.bytesAllocatedThisRun.addingReportingOverflow(bytes)
+        guard !total.overflow, total.partialValue <= state.maximumRunBytes else {
+            throw error("\(what) needs \(bytes) bytes after \(state.bytesAllocatedThisRun) allocated in this run, over the session's limit of \(state.maximumRunBytes) bytes per run (Session.maximumRunBytes)")
+        }
+        state.bytesAllocatedThisRun = total.partialValue
+    }
 
     /// Something a kernel derives from its inputs' shapes (an output shape, resolved axes, strides),
     /// kept across runs and rebuilt only when those shapes change, or the contents of the small integer

@@ -33,6 +33,10 @@ public final class Session {
     ///
     /// For one tensor, `g.checkNumerics(x, message:)` does the same as an op in the graph.
     public var checksNumerics = ProcessInfo.processInfo.environment["TENSORGRAPH_CHECK_NUMERICS"].map { !$0.isEmpty && $0 != "0" } ?? false
+    /// The most iterations one `While` node may run in one execution before the run fails with an error
+    /// naming the node (a guard against loops that never end; TensorFlow has none). Default 10,000,000.
+    public var maximumLoopIterations = 10_000_000
+
     /// Plans whose folded values passed the numerics check (they are constants: checked once per plan).
     private var numericsCheckedPlans: Set<ObjectIdentifier> = []
 
@@ -40,6 +44,23 @@ public final class Session {
     var rewriteRules: [RewriteRule] = RewriteRules.all {
         didSet { plans = [:]; lastPlan = nil; numericsCheckedPlans = [] }
     }
+
+    /// The largest tensor (or kernel scratch buffer) a run may allocate, in bytes; a larger one stops the
+    /// run with a `kernelFailure` naming the node and the size, before anything is allocated. Default and
+    /// maximum 16 GiB (a larger value is taken as 16 GiB).
+    public var maximumTensorBytes: Int {
+        get { state.maximumTensorBytes }
+        set { state.maximumTensorBytes = Swift.min(newValue, KernelContext.maximumBytes) }
+    }
+    /// The most bytes of new buffers one run may allocate (buffers reused from earlier steps or runs do
+    /// not count, nor do feeds and variables); exceeding it is a `kernelFailure` naming the node. Default: no limit.
+    public var maximumRunBytes: Int {
+        get { state.maximumRunBytes }
+        set { state.maximumRunBytes = newValue }
+    }
+    /// Seconds a run may take (TF's `RunOptions.timeout_in_ms`); checked between steps, so a run past it
+    /// stops before its next node with a `kernelFailure` naming that node. nil (the default): no limit.
+    public var runTimeout: Double?
 
     /// A session over `graph` (TF1's `tf.Session(graph=g)`); its variables start uninitialized, and each session
     /// holds its own variable values.
@@ -111,6 +132,9 @@ public final class Session {
     /// repeats one signature neither hashes nor allocates here.
     private func prepare(fetches: some Collection<Output>, targets: some Collection<GraphOperation>,
                          feeds: [Output: Tensor]) throws -> ExecutionPlan {
+        // Once per public run (loop bodies' plans execute inside it): the memory and time limits start here.
+        state.bytesAllocatedThisRun = 0
+        state.deadline = runTimeout.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e9 ? DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) : nil }
         for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
         for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
         for f in feeds.keys where f.graph !== graph { throw TensorGraphError.foreignGraph("feed '\(f.name)'") }
@@ -156,7 +180,7 @@ public final class Session {
     private func finish(_ plan: ExecutionPlan) {
         clearFeeds(plan)
         // Shape steps keep their outputs across runs (aliases included).
-        for step in plan.steps where step.kind == .kernel { step.context.releaseAliases() }
+        for step in plan.steps where step.kind == .kernel || step.kind == .subPlan { step.context.releaseAliases() }
     }
 
     private func clearFeeds(_ plan: ExecutionPlan) {
@@ -215,7 +239,7 @@ public final class Session {
 
     /// Runs the plan's steps in order (see `ExecutionPlan.StepKind`), releasing each value to the plan's
     /// buffer pool after its last reader, as the memory plan says.
-    private func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
+    func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
         plan.runCounter &+= 1
         let memory = plan.memory
         if checksNumerics, !numericsCheckedPlans.contains(ObjectIdentifier(plan)) {
@@ -233,7 +257,7 @@ public final class Session {
                     guard case let .step(s, _) = source else { return false }
                     return plan.steps[s].changedRun == plan.runCounter
                 }) { continue }
-            case .shapeRoot, .kernel:
+            case .shapeRoot, .kernel, .subPlan:
                 break
             }
             defer { context.inputs.removeAll(keepingCapacity: true) }
@@ -258,7 +282,12 @@ public final class Session {
                 if let unused = context.donor { context.pool.give(unused) }
                 context.donor = nil
             }
-            if isProfiling {
+            if let deadline = state.deadline, DispatchTime.now().uptimeNanoseconds > deadline {
+                throw context.error("the run took longer than its timeout of \(runTimeout ?? 0) s and was stopped before this node (Session.runTimeout)")
+            }
+            if let runner = step.subPlan {
+                try runner.run(context, session: self)   // control flow: the bodies' own plans (their steps profile themselves)
+            } else if isProfiling {
                 if !registeredForExitReport {
                     registeredForExitReport = true
                     ProfileAtExit.register(self)

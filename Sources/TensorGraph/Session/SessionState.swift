@@ -3,6 +3,13 @@ final class SessionState {
     let graph: Graph
     var variables: [Int: Tensor] = [:]
     var generators: [Int: RandomGenerator] = [:]
+    /// Memory limits of `Session` (`maximumTensorBytes`, `maximumRunBytes`), read by `KernelContext`.
+    var maximumTensorBytes = KernelContext.maximumBytes
+    var maximumRunBytes = Int.max
+    /// Bytes of new buffers allocated since the current run started (reused ones do not count).
+    var bytesAllocatedThisRun = 0
+    /// When the current run must stop (`DispatchTime` nanoseconds, from `Session.runTimeout`); nil: never.
+    var deadline: UInt64?
     init(graph: Graph) { self.graph = graph }
 }
 

@@ -59,6 +59,7 @@ func makeOpCases() -> [OpCase] {
     cases += mathBreadthOpCases()
     cases += arrayBreadthOpCases()
     cases += nnBreadthOpCases()
+    cases += trainingOpCases()
     return cases
 }
 
@@ -69,5 +70,7 @@ let opsWithDedicatedTests: [String: String] = [
     "VariableV2": "VariableTests", "Assign": "VariableTests", "AssignAdd": "VariableTests", "AssignSub": "VariableTests",
     "ApplyGradientDescent": "OptimizerTests", "ApplyMomentum": "OptimizerTests", "ApplyAdam": "OptimizerTests",
     "ApplyRMSProp": "OptimizerTests",
+    "StatelessIf": "ControlFlowTests, ControlFlowGradientTests", "If": "ControlFlowTests, ControlFlowGradientTests",
+    "StatelessWhile": "ControlFlowTests, ControlFlowGradientTests", "While": "ControlFlowTests, ControlFlowGradientTests",
     "RandomUniform": "RandomOpTests", "RandomStandardNormal": "RandomOpTests", "TruncatedNormal": "RandomOpTests",
 ]

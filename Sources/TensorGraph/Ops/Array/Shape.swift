@@ -23,8 +23,13 @@ public enum Shape: NonDifferentiableOp {
             let out = try ctx.allocateOutput(0, .int64, [x.rank])
             for (i, d) in x.shape.enumerated() { out.pointer(Int64.self)[i] = Int64(d) }
         } else {
+            // TF's Shape fails the same way for an int32 output of a dimension past 2³¹ − 1.
+            let dims = x.shape.compactMap { Int32(exactly: $0) }
+            guard dims.count == x.rank else {
+                throw ctx.error("dimension of \(x.shape) does not fit out_type int32; use int64")
+            }
             let out = try ctx.allocateOutput(0, .int32, [x.rank])
-            for (i, d) in x.shape.enumerated() { out.pointer(Int32.self)[i] = Int32(d) }
+            for (i, d) in dims.enumerated() { out.pointer(Int32.self)[i] = d }
         }
     }
 }
@@ -32,7 +37,8 @@ public enum Shape: NonDifferentiableOp {
 extension Graph {
     /// The shape of `x` as an int32 vector.
     public func shape(of x: Output, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) throws -> Output {
-        if let dims = x.shape.concrete {
+        // Folded to a constant when known and within int32; otherwise the Shape op (which reports the overflow).
+        if let dims = x.shape.concrete, dims.allSatisfy({ Int32(exactly: $0) != nil }) {
             return try constant(Tensor(dims.map(Int32.init)), name: name ?? "Shape", file: file, line: line)
         }
         return try addOutput(Shape.self, name: name, [x], Shape.Attrs(outType: .int32), file: file, line: line)

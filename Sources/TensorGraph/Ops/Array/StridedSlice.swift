@@ -54,7 +54,7 @@ public enum StridedSlice: Op {
                 continue
             }
             let e = attrs.endMask & (1 << d) != 0 ? n : clamp(end[d])
-            let length = e > b ? (e - b + s - 1) / s : 0
+            let length = e > b ? (e - b - 1) / s + 1 : 0   // ⌈(e − b) / s⌉ without overflow for huge strides
             ranges.append((b, length, s))
             out.append(length)
         }

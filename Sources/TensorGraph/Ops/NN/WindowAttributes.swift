@@ -109,6 +109,10 @@ struct WindowAttributes {
         guard strides.count == 4, strides[0] == 1, strides[3] == 1, strides[1] > 0, strides[2] > 0 else {
             throw AttributeError("strides", "must be [1, sy, sx, 1] with positive sy, sx; got \(strides)")
         }
+        // TensorFlow reads strides as int32 and rejects larger values at import; so do we.
+        guard strides.allSatisfy({ Int32(exactly: $0) != nil }) else {
+            throw AttributeError("strides", "\(strides) has a value out of range for an int32")
+        }
         guard padding != "EXPLICIT" else { throw AttributeError("padding", "EXPLICIT padding is not supported (SAME or VALID)") }
         guard dataFormat == "NHWC" else { throw AttributeError("data_format", "only NHWC is supported, got \(dataFormat)") }
     }
@@ -117,7 +121,8 @@ struct WindowAttributes {
     func outputSize(_ n: Int?, kernel k: Int?, stride s: Int) -> Int? {
         guard let n else { return nil }
         switch padding {
-        case .same: return (n + s - 1) / s
+        // ceil(n / s) written so that a stride near Int.max cannot overflow (n + s - 1 would).
+        case .same: return n == 0 ? 0 : (n - 1) / s + 1
         case .valid:
             guard let k else { return nil }
             return n >= k ? (n - k) / s + 1 : nil
