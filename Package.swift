@@ -51,6 +51,8 @@ let package = Package(
         ),
 
         .executableTarget(name: "interop-fixtures", dependencies: ["TensorGraph"], path: "Tools/InteropFixtures"),
+        // Child process of the crash-safety tests (saves until SIGKILLed, or under a file-size limit) and Tools/soak.sh.
+        .executableTarget(name: "tgstress", dependencies: ["TensorGraph"], path: "Tools/Stress"),
 
         .executableTarget(name: "tgbench", dependencies: ["TensorGraph"], path: "Benchmarks/Swift"),
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
@@ -65,6 +67,7 @@ let package = Package(
         .executableTarget(name: "fashion-mlp", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionMLP"),
         .executableTarget(name: "fashion-cnn", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionCNN"),
         .executableTarget(name: "mnist-raw", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTRaw"),
+        .executableTarget(name: "mnist-lstm", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTLSTM"),
 
         // MARK: Tests
         .target(

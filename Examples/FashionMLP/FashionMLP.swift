@@ -12,11 +12,12 @@ struct FashionMLP: ParsableCommand {
 
     @OptionGroup var dataset: FashionMNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 10
+    @OptionGroup var outputs: TrainingOutputOptions
 
     func validate() throws { try validateEpochs(epochs) }
 
     func run() throws {
-        let fashion = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
         let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
@@ -24,7 +25,8 @@ struct FashionMLP: ParsableCommand {
         let logits = try g.layers.dense(hidden, units: 10, name: "Output")
         _ = try g.softmax(logits, name: "probabilities")
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
-        let train = try AdamOptimizer().minimize(loss)
+        let globalStep = try g.globalStep()
+        let train = try AdamOptimizer().minimize(loss, globalStep: globalStep)
         print(g.summary(title: "fashion-mlp"))
 
         let session = Session(graph: g)
@@ -32,7 +34,8 @@ struct FashionMLP: ParsableCommand {
         let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
             [x: batch.images, labels: batch.labels]
         }
-        let history = try trainer.fit(fashion.train, epochs: epochs, batchSize: 64, shuffleSeed: 1, test: fashion.test)
+        let history = try trainer.fit(trainSet, epochs: epochs, batchSize: 64, shuffleSeed: 1, test: testSet,
+                                      globalStep: globalStep, learningRate: 0.001, outputs: outputs)
         report("fashion-mlp", history: history, target: 88.0)
     }
 }

@@ -12,11 +12,12 @@ struct MNISTCNNSmall: ParsableCommand {
 
     @OptionGroup var dataset: MNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 5
+    @OptionGroup var outputs: TrainingOutputOptions
 
     func validate() throws { try validateEpochs(epochs) }
 
     func run() throws {
-        let mnist = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
         let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
@@ -26,7 +27,8 @@ struct MNISTCNNSmall: ParsableCommand {
         let hidden = try g.layers.dense(g.layers.flatten(pooled), units: 32, activation: .relu)
         let logits = try g.layers.dense(hidden, units: 10, name: "logits")
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
-        let train = try AdamOptimizer().minimize(loss)
+        let globalStep = try g.globalStep()
+        let train = try AdamOptimizer().minimize(loss, globalStep: globalStep)
         print(g.summary(title: "mnist-cnn-small"))
 
         let session = Session(graph: g)
@@ -34,7 +36,8 @@ struct MNISTCNNSmall: ParsableCommand {
         let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
             [x: batch.images, labels: batch.labels]
         }
-        let history = try trainer.fit(mnist.train, epochs: epochs, batchSize: 32, shuffleSeed: 1, test: mnist.test)
+        let history = try trainer.fit(trainSet, epochs: epochs, batchSize: 32, shuffleSeed: 1, test: testSet,
+                                      globalStep: globalStep, learningRate: 0.001, outputs: outputs)
         report("mnist-cnn-small", history: history, target: 98.3)
     }
 }

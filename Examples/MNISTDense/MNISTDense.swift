@@ -12,6 +12,7 @@ struct MNISTDense: ParsableCommand {
 
     @OptionGroup var dataset: MNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 5
+    @OptionGroup var outputs: TrainingOutputOptions
     @Option(help: "Shuffle seed; any value but 1 also replaces the graph's default initializer seed.") var seed = 1
 
     func validate() throws {
@@ -20,7 +21,7 @@ struct MNISTDense: ParsableCommand {
     }
 
     func run() throws {
-        let mnist = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         if seed != 1 { g.randomSeed = seed }
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
@@ -28,7 +29,8 @@ struct MNISTDense: ParsableCommand {
         let hidden = try g.layers.dense(x, units: 32, activation: .relu)
         let logits = try g.layers.dense(hidden, units: 10, name: "logits")
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
-        let train = try AdamOptimizer().minimize(loss)
+        let globalStep = try g.globalStep()
+        let train = try AdamOptimizer().minimize(loss, globalStep: globalStep)
         print(g.summary(title: "mnist-dense"))
 
         let session = Session(graph: g)
@@ -36,7 +38,8 @@ struct MNISTDense: ParsableCommand {
         let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
             [x: batch.images, labels: batch.labels]
         }
-        let history = try trainer.fit(mnist.train, epochs: epochs, batchSize: 32, shuffleSeed: UInt64(seed), test: mnist.test)
+        let history = try trainer.fit(trainSet, epochs: epochs, batchSize: 32, shuffleSeed: UInt64(seed), test: testSet,
+                                      globalStep: globalStep, learningRate: 0.001, outputs: outputs)
         report("mnist-dense", history: history, target: 96.5)
     }
 }

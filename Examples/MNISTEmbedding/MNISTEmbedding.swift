@@ -13,11 +13,12 @@ struct MNISTEmbedding: ParsableCommand {
 
     @OptionGroup var dataset: MNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 3
+    @OptionGroup var outputs: TrainingOutputOptions
 
     func validate() throws { try validateEpochs(epochs) }
 
     func run() throws {
-        let mnist = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         let pixels = try g.placeholder(.uint8, shape: [nil, 784], name: "pixels")
         let labels = try g.placeholder(.int32, shape: [nil], name: "labels")
@@ -25,7 +26,8 @@ struct MNISTEmbedding: ParsableCommand {
         let hidden = try g.layers.dense(g.layers.flatten(embedded), units: 32, activation: .relu)
         let logits = try g.layers.dense(hidden, units: 10, name: "logits")
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
-        let train = try AdamOptimizer().minimize(loss)
+        let globalStep = try g.globalStep()
+        let train = try AdamOptimizer().minimize(loss, globalStep: globalStep)
         print(g.summary(title: "mnist-embedding"))
 
         let session = Session(graph: g)
@@ -33,7 +35,8 @@ struct MNISTEmbedding: ParsableCommand {
         let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
             [pixels: batch.pixels, labels: batch.labels]
         }
-        let history = try trainer.fit(mnist.train, epochs: epochs, batchSize: 32, shuffleSeed: 1, test: mnist.test)
+        let history = try trainer.fit(trainSet, epochs: epochs, batchSize: 32, shuffleSeed: 1, test: testSet,
+                                      globalStep: globalStep, learningRate: 0.001, outputs: outputs)
         report("mnist-embedding", history: history, target: 90)
     }
 }

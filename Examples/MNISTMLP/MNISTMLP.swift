@@ -18,9 +18,24 @@ struct MNISTMLP: ParsableCommand {
     @Option(help: ArgumentHelp("Directory with the four MNIST IDX .gz files (default: $MNIST_DIR, else Examples/Data/mnist).",
                                valueName: "dir"))
     var data: String?
+    @Option(help: ArgumentHelp("Save a TensorFlow checkpoint and PREFIX.meta after every epoch; when it exists, resume from it and train the remaining epochs.",
+                               valueName: "prefix"))
+    var checkpoint: String?
+    @Option(help: ArgumentHelp("Write TensorBoard events here: the graph, loss, accuracy, learning rate and weight histograms per epoch.", valueName: "dir"))
+    var logdir: String?
+    @Option(help: ArgumentHelp("Also write a SavedModel here after training (signature serving_default: x → probs); it must not exist yet.",
+                               valueName: "dir"))
+    var savedModel: String?
+    @Option(help: ArgumentHelp("Train and test on only the first N examples of each split (for quick checks).", valueName: "N"))
+    var limit: Int?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let limit { guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") } }
+        if let savedModel, FileManager.default.fileExists(atPath: savedModel),
+           (try? FileManager.default.contentsOfDirectory(atPath: savedModel))?.isEmpty != true {
+            throw ValidationError("--saved-model '\(savedModel)' exists and is not empty")
+        }
     }
 
     func run() throws {
@@ -30,6 +45,8 @@ struct MNISTMLP: ParsableCommand {
                                              message: "MNIST not found; pass --data DIR (with the four IDX .gz files) or set MNIST_DIR")
         }
         let mnist = try MNIST(directory: dataDirectory)
+        let trainSet = limit.map { mnist.train.subset(0..<min($0, mnist.train.count)) } ?? mnist.train
+        let testSet = limit.map { mnist.test.subset(0..<min($0, mnist.test.count)) } ?? mnist.test
 
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
@@ -45,7 +62,8 @@ struct MNISTMLP: ParsableCommand {
 
         // The notebook's loss, kept as written: it applies softmax to the class probabilities a second time.
         let crossEntropy = try g.mean(g.neg(g.sum(y * g.log(g.softmax(classProbs)), axes: [1])))
-        let trainStep = try GradientDescentOptimizer(learningRate: 0.5).minimize(crossEntropy)
+        let globalStep = try g.globalStep()
+        let trainStep = try GradientDescentOptimizer(learningRate: 0.5).minimize(crossEntropy, globalStep: globalStep)
 
         let correct = try g.equal(g.argMax(y, axis: 1), g.argMax(classProbs, axis: 1))
         let accuracy = try g.mean(g.cast(correct, to: .float))
@@ -53,11 +71,26 @@ struct MNISTMLP: ParsableCommand {
         let session = Session(graph: g)
         try session.run(g.globalVariablesInitializer())
 
-        let batches = mnist.train.batches(of: batchSize, dropRemainder: true)   // int(N / batch_size) steps, in order
+        let batches = trainSet.batches(of: batchSize, dropRemainder: true)   // int(N / batch_size) steps, in order
+        guard !batches.isEmpty else { throw ValidationError("--limit \(limit ?? 0) leaves no full batch of \(batchSize)") }
         let feedsPerBatch = batches.map { [x: $0.images, y: $0.oneHotLabels] }
         print("mnist-mlp: \(batches.count) steps of \(batchSize) per epoch, \(epochs) epochs")
+
+        // --checkpoint: resume where a previous run stopped (global step / steps per epoch = epochs done).
+        let saver = Saver(graph: g)
+        var firstEpoch = 0
+        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint + ".index") {
+            try saver.restore(session, from: checkpoint)
+            let steps = Int(try session.run(globalStep).scalar(as: Int64.self))
+            firstEpoch = min(steps / batches.count, epochs)
+            print("Resumed from \(checkpoint): global step \(steps), \(firstEpoch) epochs done")
+        }
+        // --logdir: the graph once, then scalars and weight histograms per epoch (step = epoch number from 1).
+        let events = try logdir.map { try SummaryWriter(logDirectory: $0) }
+        try events?.addGraph(g)
+
         var totalSeconds = 0.0
-        for epoch in 0..<epochs {
+        for epoch in firstEpoch..<epochs {
             let start = Date()
             var lossSum = 0.0
             for feeds in feedsPerBatch {
@@ -65,22 +98,43 @@ struct MNISTMLP: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(start)
             totalSeconds += seconds
-            let testAccuracy = try session.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar(as: Float.self)
+            let testAccuracy = try session.run(accuracy, feeding: [x: testSet.images, y: testSet.oneHotLabels]).scalar(as: Float.self)
             print(String(format: "Epoch %d: loss %.4f  test accuracy %.4f  (%.2f s)", epoch, lossSum / Double(batches.count), testAccuracy, seconds))
+            if let checkpoint {
+                let directory = (checkpoint as NSString).deletingLastPathComponent
+                if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+                try saver.save(session, to: checkpoint, writeMetaGraph: true, trainOp: trainStep)
+            }
+            if let events {
+                let trainAccuracy = try session.run(accuracy, feeding: [x: trainSet.images, y: trainSet.oneHotLabels]).scalar(as: Float.self)
+                for (tag, value) in [("loss", lossSum / Double(batches.count)), ("accuracy", Double(trainAccuracy)),
+                                     ("test_accuracy", Double(testAccuracy)), ("learning_rate", 0.5)] {
+                    try events.addScalar(tag, value, step: epoch + 1)
+                }
+                for variable in g.trainableVariables {
+                    if let value = session.value(of: variable) { try events.addHistogram(variable.name, value, step: epoch + 1) }
+                }
+                try events.flush()
+            }
         }
-        let trainAccuracy = try session.run(accuracy, feeding: [x: mnist.train.images, y: mnist.train.oneHotLabels]).scalar(as: Float.self)
-        let testAccuracy = try session.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar(as: Float.self)
+        try events?.close()
+        let trainAccuracy = try session.run(accuracy, feeding: [x: trainSet.images, y: trainSet.oneHotLabels]).scalar(as: Float.self)
+        let testAccuracy = try session.run(accuracy, feeding: [x: testSet.images, y: testSet.oneHotLabels]).scalar(as: Float.self)
         print(String(format: "Accuracy on training data: %.4f", trainAccuracy))
         print(String(format: "Accuracy on test data: %.4f", testAccuracy))
-        print(String(format: "Training time: %.2f s (%.2f s per epoch)", totalSeconds, totalSeconds / Double(epochs)))
+        print(String(format: "Training time: %.2f s (%.2f s per epoch)", totalSeconds, totalSeconds / Double(max(epochs - firstEpoch, 1))))
 
         // Save the trained model as a frozen GraphDef, with golden inputs and outputs beside it.
         let frozen = try g.freeze(session, outputs: [classProbs])
         try frozen.write(to: save)
         let base = String(save.dropLast(save.hasSuffix(".pb") ? 3 : 0))
-        let golden = mnist.test.subset(0..<8)
+        let golden = testSet.subset(0..<min(8, testSet.count))
         try NPY.write(golden.images, to: base + ".input.npy")
         try NPY.write(session.run(classProbs, feeding: [x: golden.images]), to: base + ".output.npy")
         print("Saved \(save) (\(frozen.nodes.count) nodes), \(base).input.npy and \(base).output.npy")
+        if let savedModel {
+            try SavedModel.export(session: session, to: savedModel, inputs: ["x": x], outputs: ["probs": classProbs])
+            print("Saved the SavedModel \(savedModel) (graphrun run \(savedModel) --feed x=...)")
+        }
     }
 }

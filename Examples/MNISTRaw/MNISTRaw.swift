@@ -17,13 +17,14 @@ struct MNISTRaw: ParsableCommand {
 
     @OptionGroup var dataset: MNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 30
+    @OptionGroup var outputs: TrainingOutputOptions
     @Option(help: "Standard deviation of the N(0, std) initial weights and biases.") var std = 1.0
     @Option(name: .customLong("lr"), help: "Learning rate of the hand-written SGD step.") var learningRate: Float = 50
 
     func validate() throws { try validateEpochs(epochs) }
 
     func run() throws {
-        let mnist = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
         let y = try g.placeholder(.float, shape: [nil, 10], name: "y")
@@ -44,25 +45,39 @@ struct MNISTRaw: ParsableCommand {
         let lr = try g.constant(learningRate)
         let grads = try g.gradients(of: loss, with: params)
         let updates = try zip(params, grads).map { p, grad in try g.assignSub(p, lr * grad!).op }
-        let step = try g.group(updates, name: "sgd_step")
+        // The global step counts the updates, so --checkpoint knows how many epochs a resumed run has done.
+        let globalStep = try g.globalStep()
+        let increment = try g.assignAdd(globalStep, g.constant(Int64(1))).op
+        let step = try g.group(updates + [increment], name: "sgd_step")
 
         let correct = try g.equal(g.argMax(predictions, axis: 1), g.argMax(y, axis: 1))
         let accuracy = try g.mean(g.cast(correct, to: .float))
 
         let session = Session(graph: g)
         try session.run(g.globalVariablesInitializer())
-        var testAccuracy: Float = 0
+        let recorder = try EpochRecorder(session: session, trainOp: step, globalStep: globalStep,
+                                         stepsPerEpoch: (trainSet.count + 999) / 1000, learningRate: Double(learningRate), options: outputs)
+        let testFeeds = [x: testSet.images, y: testSet.oneHotLabels]
+        var testAccuracy: Float = try session.run(accuracy, feeding: testFeeds).scalar()
         var seconds = 0.0
-        for epoch in 0..<epochs {
+        for epoch in recorder.completedEpochs..<max(epochs, recorder.completedEpochs) {
             let start = Date()
-            for batch in mnist.train.batches(of: 1000, shuffleSeed: 4, epoch: epoch) {
-                try session.run(step, feeding: [x: batch.images, y: batch.oneHotLabels])
+            var lossSum = 0.0, accuracySum = 0.0
+            for batch in trainSet.batches(of: 1000, shuffleSeed: 4, epoch: epoch) {
+                let values = try session.run([loss, accuracy], targets: [step], feeding: [x: batch.images, y: batch.oneHotLabels])
+                lossSum += Double(values[0].scalar(as: Float.self)) * Double(batch.count)
+                accuracySum += Double(values[1].scalar(as: Float.self)) * Double(batch.count)
             }
             seconds += Date().timeIntervalSince(start)
-            testAccuracy = try session.run(accuracy, feeding: [x: mnist.test.images, y: mnist.test.oneHotLabels]).scalar()
+            let test = try session.run([loss, accuracy], feeding: testFeeds)
+            testAccuracy = test[1].scalar()
+            try recorder.record(epoch: epoch, loss: lossSum / Double(trainSet.count), accuracy: accuracySum / Double(trainSet.count),
+                                testLoss: Double(test[0].scalar(as: Float.self)), testAccuracy: Double(testAccuracy))
             if epoch % 10 == 0 || epoch == epochs - 1 { print(String(format: "Epoch %d: Accuracy: %.2f%%", epoch, testAccuracy * 100)) }
         }
+        try recorder.close()
+        let trained = max(epochs - recorder.completedEpochs, 1)
         print(String(format: "mnist-raw: test accuracy %.2f%% (target ≥ 90%%), %.2f s per epoch over %d epochs",
-                     testAccuracy * 100, seconds / Double(epochs), epochs))
+                     testAccuracy * 100, seconds / Double(trained), epochs))
     }
 }

@@ -44,6 +44,16 @@ public func validateEpochs(_ epochs: Int) throws {
     guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
 }
 
+/// Rejects a `--saved-model` directory that exists and is not empty before any training (the export
+/// would refuse it only at the end).
+public func validateSavedModelTarget(_ directory: String?) throws {
+    guard let directory, let contents = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+        if let directory, FileManager.default.fileExists(atPath: directory) { throw ValidationError("--saved-model '\(directory)' is a file") }
+        return
+    }
+    guard contents.isEmpty else { throw ValidationError("--saved-model '\(directory)' exists and is not empty") }
+}
+
 /// Mean sparse softmax cross-entropy and accuracy of `logits` [N, 10] against int32 `labels` [N].
 public func classificationMetrics(_ g: Graph, logits: Output, labels: Output) throws -> (loss: Output, accuracy: Output) {
     let loss = try g.mean(g.sparseSoftmaxCrossEntropyWithLogits(labels: labels, logits: logits))

@@ -1,4 +1,5 @@
-// graphrun: inspect, run and draw saved GraphDefs (TensorGraph's or TensorFlow's frozen graphs).
+// graphrun: inspect, run, benchmark and draw saved GraphDefs (TensorGraph's or TensorFlow's frozen graphs),
+// SavedModels and MetaGraphDefs with their checkpoints.
 import ArgumentParser
 import Foundation
 import TensorGraph
@@ -7,8 +8,8 @@ import TensorGraph
 struct GraphRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphrun",
-        abstract: "Inspect, run and draw TensorFlow GraphDef files.",
-        subcommands: [Inspect.self, Run.self, Dot.self]
+        abstract: "Inspect, run, benchmark and draw TensorFlow GraphDefs and SavedModels.",
+        subcommands: [Inspect.self, Run.self, Bench.self, Dot.self, Lint.self, Export.self]
     )
 }
 
@@ -99,126 +100,6 @@ struct GraphSummary {
         }
         parameters = params
         parameterBytes = bytes
-    }
-}
-
-// MARK: - run
-
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a graph on fed inputs and print or save the fetched tensors.")
-
-    @Argument(help: "A GraphDef (.pb) file.") var model: String
-    @Option(name: .customLong("feed"), help: "NAME=FILE: .npy, .idx/.idx.gz, .json, or .png images (comma-separated files or a folder make a batch); NAME=[json literal] also works.")
-    var feeds: [String] = []
-    @Option(name: .customLong("fetch"), help: "A tensor to fetch: NAME or NAME:INDEX.") var fetches: [String] = []
-    @Option(help: "Restore the graph's variables from this TensorGraph checkpoint first (entries the graph lacks are ignored).")
-    var checkpoint: String?
-    @Option(help: "Write the (single) fetched tensor to this .npy file ('-': standard output).") var output: String?
-    @Option(help: "Output format: table or json.") var format: String = "table"
-    @Option(help: "Show the top K classes for 2-D probability outputs.") var topK: Int = 3
-    @Flag(help: "Invert PNG images (black digits on white paper).") var invert = false
-    @Flag(help: "Fail at the first node that computes a NaN or Inf, naming it (also TENSORGRAPH_CHECK_NUMERICS=1).")
-    var checkNumerics = false
-    @Option(help: ArgumentHelp("The most memory one tensor, and all new tensors of the run together, may take: bytes, or with a K/M/G/T suffix (512M, 2G). Default: 4G or half the physical memory, whichever is lower; feeds are read under the same limit.",
-                               valueName: "bytes"))
-    var maxMemory: String?
-    @Option(help: ArgumentHelp("Stop with an error when loading and running take longer than this many seconds.", valueName: "seconds"))
-    var timeout: Double?
-
-    func validate() throws {
-        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
-        if let timeout { guard timeout.isFinite, timeout > 0, timeout < 1e9 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") } }
-        if let maxMemory { guard MemoryLimit.parse(maxMemory) != nil else { throw ValidationError("--max-memory must be bytes or a number with K, M, G or T (512M, 2G), got '\(maxMemory)'") } }
-    }
-
-    func run() throws {
-        let memoryLimit = maxMemory.flatMap(MemoryLimit.parse) ?? MemoryLimit.defaultBytes
-        if let timeout { Watchdog.arm(seconds: timeout) }
-        try failing {
-            let graph = try Graph(contentsOf: model)
-            guard !fetches.isEmpty else { throw TensorGraphError.invalidArgument("nothing to fetch; pass --fetch NAME (see `graphrun inspect`)") }
-            var feedDict: [Output: Tensor] = [:]
-            for feed in feeds {
-                guard let eq = feed.firstIndex(of: "=") else { throw TensorGraphError.invalidArgument("--feed '\(feed)' must be NAME=FILE") }
-                let name = String(feed[..<eq]), source = String(feed[feed.index(after: eq)...])
-                guard let target = graph.output(named: name) else {
-                    throw TensorGraphError.invalidArgument("--feed: no tensor named '\(name)' in \(model)")
-                }
-                guard ["Placeholder", "PlaceholderWithDefault"].contains(target.node.opName) else {
-                    throw TensorGraphError.notFeedable("'\(name)' (a \(target.node.opName), not a placeholder)")
-                }
-                feedDict[target] = try FeedLoader(invert: invert, maximumBytes: memoryLimit).load(source, for: target)
-            }
-            let outputs = try fetches.map { name -> Output in
-                guard let o = graph.output(named: name) else { throw TensorGraphError.invalidArgument("--fetch: no tensor named '\(name)' in \(model)") }
-                return o
-            }
-            let session = Session(graph: graph)
-            session.maximumTensorBytes = memoryLimit
-            session.maximumRunBytes = memoryLimit
-            session.runTimeout = timeout.map { Swift.max($0 - Watchdog.elapsedSeconds, 0) }
-            if let checkpoint {
-                // TF1's `tf.train.Saver()`: every graph variable must be in the checkpoint; other entries (slots, global step) are ignored.
-                guard !graph.globalVariables.isEmpty else {
-                    throw TensorGraphError.invalidArgument("--checkpoint: \(model) has no variables to restore (a frozen graph holds its weights as constants)")
-                }
-                try Saver(graph: graph).restore(session, from: checkpoint)
-            }
-            if checkNumerics { session.checksNumerics = true }
-            let results: [Tensor]
-            do {
-                if let timeout, Watchdog.elapsedSeconds >= timeout {
-                    throw TensorGraphError.invalidArgument("stopped after the --timeout of \(timeout) s while loading the graph and feeds")
-                }
-                results = try session.run(outputs, feeding: feedDict)
-            } catch let error as NumericsError {
-                throw TensorGraphError.invalidArgument(error.description)   // one line on stderr, status 1, like every other error
-            } catch let error as TensorGraphError {
-                // The session's deadline is what remained of --timeout after loading: name the user's number.
-                guard let timeout, Watchdog.elapsedSeconds >= timeout, case let .kernelFailure(op, node, _) = error else { throw error }
-                throw TensorGraphError.invalidArgument("stopped after the --timeout of \(timeout) s, before [\(op)] node '\(node)'")
-            }
-            if let output {
-                guard results.count == 1 else { throw TensorGraphError.invalidArgument("--output needs exactly one --fetch") }
-                if output == "-" {
-                    FileHandle.standardOutput.write(Data(NPY.encode(results[0])))
-                    return
-                }
-                try NPY.write(results[0], to: output)
-                print("wrote \(output): \(results[0].dtype) \(TensorShape(results[0].shape))")
-                return
-            }
-            if format == "json" {
-                let object = zip(fetches, results).map { name, t -> [String: Any] in
-                    ["name": name, "dtype": t.dtype.description, "shape": t.shape, "values": t.doubleValues]
-                }
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-                return
-            }
-            guard format == "table" else { throw TensorGraphError.invalidArgument("--format must be table or json, got '\(format)'") }
-            for (name, t) in zip(fetches, results) { print(table(name, t)) }
-        }
-    }
-
-    func table(_ name: String, _ t: Tensor) -> String {
-        var out = "\(name): \(t.dtype) \(TensorShape(t.shape))\n"
-        let values = t.doubleValues
-        if t.rank == 2, t.dtype.isFloatingPoint, t.shape[1] > 1, t.shape[1] <= 1000 {
-            let classes = t.shape[1], k = Swift.min(topK, classes)
-            let looksLikeProbabilities = (0..<t.shape[0]).allSatisfy { r in
-                Swift.abs(values[(r * classes)..<((r + 1) * classes)].reduce(0, +) - 1) < 1e-3
-            }
-            out += "  row  argmax  " + (looksLikeProbabilities ? "top-\(k) (class: probability)" : "top-\(k) (class: value)") + "\n"
-            for r in 0..<t.shape[0] {
-                let row = Array(values[(r * classes)..<((r + 1) * classes)])
-                let order = row.indices.sorted { row[$0] > row[$1] }
-                let top = order.prefix(k).map { looksLikeProbabilities ? String(format: "%d: %.1f%%", $0, row[$0] * 100) : String(format: "%d: %.4g", $0, row[$0]) }
-                out += String(format: "  %3d  %6d  ", r, order[0]) + top.joined(separator: "   ") + "\n"
-            }
-            return out
-        }
-        return out + t.description
     }
 }
 

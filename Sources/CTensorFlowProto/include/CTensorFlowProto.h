@@ -6,6 +6,7 @@
 #include "graph.pb-c.h"
 #include "meta_graph.pb-c.h"
 #include "node_def.pb-c.h"
+#include "onnx.pb-c.h"
 #include "op_def.pb-c.h"
 #include "saved_model.pb-c.h"
 #include "saver.pb-c.h"

@@ -33,6 +33,9 @@ public final class Graph: @unchecked Sendable {
     /// Members of TF1's named collections by key (`update_ops`, ...); read through `collection(_:)` (Training/Collections.swift).
     var collectionMembers: [String: [Endpoint]] = [:]
 
+    /// How many nodes the graph had when a `Session` first ran it (nil: never run); `lint()` reports later nodes.
+    var nodeCountAtFirstRun: Int?
+
     /// An empty graph (TF's `tf.Graph()`); unlike TF1 there is no implicit default graph.
     public init() {}
 

@@ -25,7 +25,7 @@ public enum OpRegistry {
         // Training
         ApplyGradientDescent.self, ApplyMomentum.self, ApplyAdam.self, ApplyRMSProp.self,
         ApplyAdagrad.self, Sin.self, Cos.self, // Adagrad; Sin/Cos (Ops/Math/Trigonometric.swift) for cosineDecay
-    ] + mathFamily + arrayFamily + nnFamily + controlFlowFamily
+    ] + mathFamily + arrayFamily + nnFamily + controlFlowFamily + listFamily
 
     /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
     nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self]

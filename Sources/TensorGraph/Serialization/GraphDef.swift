@@ -156,7 +156,8 @@ extension Graph {
         try importNodes(proto.pointee)
     }
 
-    private struct ImportedNode {
+    /// One NodeDef as read, before it becomes a node (`V1ControlFlowRaising.swift` rewrites these).
+    struct ImportedNode {
         let name: String
         let op: String
         let inputs: [(name: String, index: Int)]
@@ -167,11 +168,14 @@ extension Graph {
     private func importNodes(_ graphDef: Tensorflow__GraphDef) throws {
         var defs: [ImportedNode] = []
         var unsupported: [String: [String]] = [:]
+        // Unsupported op types are reported before any other error (an attribute of a dtype this build
+        // lacks, such as DT_VARIANT, says less than the list of ops the graph needs).
+        var firstAttributeError: Error?
         for i in 0..<graphDef.n_node {
             guard let n = graphDef.node[i]?.pointee else { continue }
             let name = String(cString: n.name), op = String(cString: n.op)
             guard !name.isEmpty else { throw TensorGraphError.invalidTensorData("node \(i) has an empty name") }
-            if OpRegistry.byName[op] == nil { unsupported[op, default: []].append(name) }
+            if OpRegistry.byName[op] == nil && !Graph.v1ControlFlowOps.contains(op) { unsupported[op, default: []].append(name) }
             var inputs: [(String, Int)] = [], control: [String] = []
             for k in 0..<n.n_input {
                 let text = String(cString: n.input[k]!)
@@ -186,16 +190,30 @@ extension Graph {
             for k in 0..<n.n_attr {
                 guard let entry = n.attr[k]?.pointee, let value = entry.value else { continue }
                 let key = String(cString: entry.key)
-                if let converted = try attrValue(value.pointee, context: "attribute '\(key)' of node '\(name)'") { attrs[key] = converted }
+                do {
+                    if let converted = try attrValue(value.pointee, context: "attribute '\(key)' of node '\(name)'") { attrs[key] = converted }
+                } catch {
+                    firstAttributeError = firstAttributeError ?? error
+                }
             }
             defs.append(ImportedNode(name: name, op: op, inputs: inputs, control: control, attrs: attrs))
         }
         // The library's functions (If/While bodies): their unknown ops are listed with the graph's.
         let functions = try readFunctionLibrary(graphDef.library, unsupported: &unsupported)
         if !unsupported.isEmpty {
-            throw TensorGraphError.unsupportedOps(unsupported.keys.sorted().map { "\($0) (\(unsupported[$0]!.joined(separator: ", ")))" })
+            throw TensorGraphError.unsupportedOps(unsupported.keys.sorted().map { op in
+                let names = unsupported[op]!
+                return names.count == 1 ? "\(op) (\(names[0]))" : "\(op) (\(names.joined(separator: ", "))): \(names.count) nodes"
+            })
         }
+        if let firstAttributeError { throw firstAttributeError }
         try importFunctions(functions)
+        try addImportedNodes(raiseV1ControlFlow(defs))
+        registerImportedVariables()
+    }
+
+    /// Adds `defs` (any order; no cycles) as nodes, each after its producers.
+    func addImportedNodes(_ defs: [ImportedNode]) throws {
         // Add nodes after their inputs; TensorFlow does not require GraphDefs to be ordered.
         let index = Dictionary(defs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         guard index.count == defs.count else { throw TensorGraphError.invalidTensorData("duplicate node names in GraphDef") }
@@ -241,7 +259,6 @@ extension Graph {
                 onStack.remove(i)
             }
         }
-        registerImportedVariables()
     }
 
     /// Rebuilds the variable records of an imported training graph (`v`, `v/Assign`, `v/read`).
@@ -267,6 +284,7 @@ extension Graph {
             // A dtype we lack in an attribute an op never reads is harmless; ops validate the ones they use.
             // A negative one is no DataType at all: a corrupt file, reported as such.
             if Int32(bitPattern: p.type.rawValue) < 0 { _ = try ProtoConversion.dtype(p.type.rawValue, context: context) }
+            if p.type.rawValue == Graph.variantDataType { return .type(Graph.variantStandIn) }
             return (try? ProtoConversion.dtype(p.type.rawValue, context: context)).map { .type($0) }
         case TENSORFLOW__ATTR_VALUE__VALUE_SHAPE: return .shape(ProtoConversion.shape(p.shape))
         case TENSORFLOW__ATTR_VALUE__VALUE_TENSOR:
@@ -276,7 +294,15 @@ extension Graph {
             guard let l = p.list?.pointee else { return .ints([]) }
             if l.n_i > 0 { return .ints((0..<l.n_i).map { Int(l.i[$0]) }) }
             if l.n_f > 0 { return .floats((0..<l.n_f).map { l.f[$0] }) }
-            if l.n_type > 0 { return .types(try (0..<l.n_type).map { try ProtoConversion.dtype(l.type[$0].rawValue, context: context) }) }
+            if l.n_type > 0 {
+                // As for a single `type`: DT_VARIANT (TensorList handles in loops) imports as the handle
+                // stand-in; a list naming another dtype we lack is dropped, and the op that needs it reports
+                // the missing attribute; a negative one is corrupt.
+                let raw = (0..<l.n_type).map { l.type[$0].rawValue }
+                for r in raw where Int32(bitPattern: r) < 0 { _ = try ProtoConversion.dtype(r, context: context) }
+                let types = raw.compactMap { $0 == Graph.variantDataType ? Graph.variantStandIn : try? ProtoConversion.dtype($0, context: context) }
+                return types.count == raw.count ? .types(types) : nil
+            }
             if l.n_shape > 0 { return .shapes((0..<l.n_shape).map { ProtoConversion.shape(l.shape[$0]) }) }
             if l.n_s > 0 { return .strings((0..<l.n_s).map { String(decoding: UnsafeRawBufferPointer(start: l.s[$0].data, count: l.s[$0].len), as: UTF8.self) }) }
             return .ints([])

@@ -58,9 +58,11 @@ public struct Saver {
     /// `prefix.data-00000-of-00001`, which `tf.train.load_checkpoint(prefix)` and TF1's
     /// `Saver.restore` read — and records `prefix` in the directory's `checkpoint` state file for
     /// `tf.train.latest_checkpoint`. `.tensorGraph` writes the older single-file format at `prefix`.
-    /// Writes are atomic: a failure leaves the previous checkpoint intact and no temporary file.
+    /// Writes are atomic: a failure leaves the previous checkpoint intact and no temporary file; temporary
+    /// files of killed processes that saved into the same directory are removed first.
     public func save(_ session: Session, to prefix: String, format: CheckpointFormat = .tensorFlow) throws {
         try checkGraph(of: session)
+        removeStaleTemporaries(in: URL(fileURLWithPath: prefix).deletingLastPathComponent().path)
         var tensors: [(name: String, tensor: Tensor)] = []
         for (key, variable) in zip(keys, variables) {
             guard let value = session.state.variables[variable.node.id] else {

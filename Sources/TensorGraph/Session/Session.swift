@@ -15,6 +15,10 @@ public final class Session {
     public let graph: Graph
     let state: SessionState
     private var plans: [PlanKey: ExecutionPlan] = [:]
+    /// The most compiled plans kept; one more evicts an older one (not the last used).
+    static let maximumCachedPlans = 64
+    /// Compiled plans held (tests check the cache stays bounded).
+    var cachedPlanCount: Int { plans.count }
     /// Per-op-type time and call counts, collected when profiling is on.
     private var profile: [String: (seconds: Double, calls: Int)] = [:]
 
@@ -138,6 +142,7 @@ public final class Session {
         for f in fetches where f.graph !== graph { throw TensorGraphError.foreignGraph("fetch '\(f.name)'") }
         for t in targets where t.graph !== graph { throw TensorGraphError.foreignGraph("target '\(t.name)'") }
         for f in feeds.keys where f.graph !== graph { throw TensorGraphError.foreignGraph("feed '\(f.name)'") }
+        if graph.nodeCountAtFirstRun == nil { graph.nodeCountAtFirstRun = graph.nodes.count }   // for `Graph.lint`
 
         let plan: ExecutionPlan
         if let last = lastPlan, last.key.fetches.elementsEqual(fetches.lazy.map(\.endpoint)),
@@ -153,6 +158,11 @@ public final class Session {
                 plan = cached
             } else {
                 plan = try ExecutionPlan(graph: graph, key: key, state: state, rules: rewriteRules)
+                // Bounded: a program fetching ever new combinations must not keep every plan (and its buffers).
+                if plans.count >= Self.maximumCachedPlans, let victim = plans.keys.first(where: { $0 != lastPlan?.key }),
+                   let evicted = plans.removeValue(forKey: victim) {
+                    numericsCheckedPlans.remove(ObjectIdentifier(evicted))   // the identifier may be reused
+                }
                 plans[key] = plan
             }
             for (k, feed) in sortedFeeds.enumerated() { plan.feedValues[k] = feed.value }
@@ -241,6 +251,7 @@ public final class Session {
     /// buffer pool after its last reader, as the memory plan says.
     func execute(_ plan: ExecutionPlan, feeds: [Tensor]) throws {
         plan.runCounter &+= 1
+        plan.pool.startRun()
         let memory = plan.memory
         if checksNumerics, !numericsCheckedPlans.contains(ObjectIdentifier(plan)) {
             try checkFoldedNumerics(of: plan)

@@ -10,6 +10,10 @@ public struct Tensor: @unchecked Sendable {
     /// Concrete dimensions, outermost first; `[]` for a scalar.
     public let shape: [Int]
     var storage: TensorStorage
+    /// The list a TensorList handle holds (TF's `DT_VARIANT` scalar; see `Ops/List`), nil for every
+    /// other tensor. The handle itself is an int32 scalar (the element count) until `DType` has a
+    /// `variant` case.
+    var list: TensorListValue? = nil
 
     /// Number of elements (1 for a scalar).
     public var count: Int { shape.reduce(1, *) }
@@ -105,10 +109,11 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(dtype: dtype, shape: newShape, storage: storage)
     }
 
-    /// A deep copy with its own storage.
+    /// A deep copy with its own storage (a TensorList handle's copy holds the same list).
     public func copy() -> Tensor {
-        let result = Tensor(uninitialized: dtype, shape: shape)
+        var result = Tensor(uninitialized: dtype, shape: shape)
         result.storage.pointer.copyMemory(from: storage.pointer, byteCount: byteCount)
+        result.list = list
         return result
     }
 

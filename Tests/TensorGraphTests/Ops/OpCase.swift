@@ -70,6 +70,7 @@ let opsWithDedicatedTests: [String: String] = [
     "VariableV2": "VariableTests", "Assign": "VariableTests", "AssignAdd": "VariableTests", "AssignSub": "VariableTests",
     "ApplyGradientDescent": "OptimizerTests", "ApplyMomentum": "OptimizerTests", "ApplyAdam": "OptimizerTests",
     "ApplyRMSProp": "OptimizerTests",
+    "TensorListReserve": "V1ControlFlowTests", "TensorListFromTensor": "V1ControlFlowTests", "TensorListGetItem": "V1ControlFlowTests", "TensorListSetItem": "V1ControlFlowTests", "TensorListStack": "V1ControlFlowTests", "TensorListLength": "V1ControlFlowTests", "TensorListElementShape": "V1ControlFlowTests",
     "StatelessIf": "ControlFlowTests, ControlFlowGradientTests", "If": "ControlFlowTests, ControlFlowGradientTests",
     "StatelessWhile": "ControlFlowTests, ControlFlowGradientTests", "While": "ControlFlowTests, ControlFlowGradientTests",
     "RandomUniform": "RandomOpTests", "RandomStandardNormal": "RandomOpTests", "TruncatedNormal": "RandomOpTests",
