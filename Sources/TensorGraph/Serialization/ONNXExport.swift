@@ -53,6 +53,7 @@ public enum ONNXExport {
     /// The ONNX model computing `outputs` from `inputs`.
     ///
     /// - Parameters:
+    ///   - graph: a frozen inference graph (variables already constants); it is read, not changed.
     ///   - inputs: placeholders (`Placeholder` or `PlaceholderWithDefault`) fed at run time; every
     ///     `Placeholder` the outputs need must be among them. A `PlaceholderWithDefault` not listed
     ///     takes its default.
