@@ -27,11 +27,7 @@ final class ConvolutionPoolingChunks {
         chunk = Swift.max(1, Swift.min(Parallelism.share(g.batch, worker: 0, of: workers).count, (1 << 18) / imageFloats))
         chunkFloats = chunk * imageFloats
         func create(_ batch: Int) -> OpaquePointer? {
-            var slice = g
-            slice.batch = batch
-            var window = slice.c
-            let bounds = activation.bounds
-            return tg_dnnl_conv_create(ConvolutionPass.forward.rawValue, &window, filters, 1, bounds.lower, bounds.upper)
+            oneDNNConvolutionPrimitive(.forward, g, batch: batch, filters: filters, hasBias: true, activation: activation)
         }
         var full: [OpaquePointer] = [], tails: [OpaquePointer?] = [], failed = false
         for w in 0..<workers {
@@ -59,10 +55,9 @@ final class ConvolutionPoolingChunks {
     func run<T>(_ x: UnsafeMutablePointer<T>, _ filter: UnsafeMutablePointer<T>, _ bias: UnsafeMutablePointer<T>,
                 _ out: UnsafeMutablePointer<T>, pool: WindowGeometry, scratch: WorkerBuffers<Float>) -> Bool {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
-        func readOnly(_ p: UnsafeMutablePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
             ok.initialize(repeating: false)
-            Parallelism.run(workers: workers, Job(chunks: self, x: readOnly(x), filter: readOnly(filter), bias: readOnly(bias),
+            Parallelism.run(workers: workers, Job(chunks: self, x: readOnlyFloats(x), filter: readOnlyFloats(filter), bias: readOnlyFloats(bias),
                                                   out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
                                                   pool: pool, scratch: scratch, ok: ok.baseAddress!))
             return ok.allSatisfy { $0 }

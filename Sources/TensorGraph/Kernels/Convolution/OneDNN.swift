@@ -15,6 +15,17 @@ import Foundation
 // which split output rows across workers), and for the input gradient at least 8 input channels (oneDNN's
 // kernels reach 7-16 GFLOP/s for a single-channel input gradient).
 
+/// A oneDNN primitive for pass `pass` of geometry `g` over `batch` images (nil when oneDNN has none); the
+/// caller owns it (`tg_dnnl_conv_destroy`).
+func oneDNNConvolutionPrimitive(_ pass: ConvolutionPass, _ g: WindowGeometry, batch: Int, filters: Int, hasBias: Bool,
+                                activation: FusedActivation) -> OpaquePointer? {
+    var slice = g
+    slice.batch = batch
+    var window = slice.c
+    let bounds = activation.bounds
+    return tg_dnnl_conv_create(pass.rawValue, &window, filters, hasBias ? 1 : 0, bounds.lower, bounds.upper)
+}
+
 /// The three convolution passes oneDNN runs.
 enum ConvolutionPass: Int32 {
     case forward = 0, backwardData = 1, backwardFilter = 2
@@ -37,11 +48,8 @@ final class OneDNNConvolution {
         workers = Swift.max(1, Swift.min(Parallelism.workers, g.batch))
         var created: [OpaquePointer] = []
         for w in 0..<workers {
-            var slice = g
-            slice.batch = Parallelism.share(g.batch, worker: w, of: workers).count
-            var window = slice.c
-            let bounds = activation.bounds
-            guard let p = tg_dnnl_conv_create(pass.rawValue, &window, filters, hasBias ? 1 : 0, bounds.lower, bounds.upper) else {
+            let batch = Parallelism.share(g.batch, worker: w, of: workers).count
+            guard let p = oneDNNConvolutionPrimitive(pass, g, batch: batch, filters: filters, hasBias: hasBias, activation: activation) else {
                 created.forEach { tg_dnnl_conv_destroy($0) }
                 return nil
             }
@@ -74,8 +82,7 @@ final class OneDNNConvolution {
     func run<T>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, bias: UnsafeMutablePointer<T>?,
                 _ out: UnsafeMutablePointer<T>, partials: WorkerBuffers<Float>?) -> Bool {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
-        func readOnly(_ p: UnsafeMutablePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
-        let a = readOnly(a), b = readOnly(b), bias = bias.map(readOnly)
+        let a = readOnlyFloats(a), b = readOnlyFloats(b), bias = bias.map(readOnlyFloats)
         let out = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self)
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
             ok.initialize(repeating: false)
