@@ -2,14 +2,17 @@
 """Checks TensorGraph's ONNX export (`graphrun export --to onnx`) against onnx and onnxruntime.
 
 For each seed model (Graphs/mnist-mlp.pb, Graphs/mnist-cnn.pb, written by Tools/main.sh and the
-mnist-cnn example): exports it with graphrun, runs onnx.checker.check_model(full_check=True), checks
+mnist-cnn example; both required) and each other example's frozen graph found in Graphs/ with its
+.input.npy (fashion-resnet, and any later one; its output is the one likely output `graphrun inspect`
+lists): exports it with graphrun, runs onnx.checker.check_model(full_check=True), checks
 the input keeps a dynamic batch (dim_param "N"), then runs onnxruntime at batch 1 and batch 7 on rows
 of Graphs/<model>.input.npy and compares with `graphrun run` on the same rows (max |difference| must
 be at most 1e-5). Then builds a graph in TensorFlow of the other mapped ops (batch norm, depthwise
 convolution, average pooling, padding, reductions, concat, gather, transposes, Gemm, batched MatMul,
 the activations), writes it as a GraphDef, exports it and compares onnxruntime with graphrun and with
-TensorFlow at batch 1 and 7. Also exports the MLP with `--to saved-model` and runs it in TensorFlow
-(tf.saved_model.load, signature serving_default) against graphrun, to the same tolerance.
+TensorFlow at batch 1 and 7. Also exports every one of those models with `--to saved-model` and runs it
+in TensorFlow (tf.saved_model.load, signature serving_default) against graphrun, to the same tolerance,
+and checks that `graphrun inspect` lists that signature's keys, dtypes and shapes as TensorFlow reads them.
 
 `fixtures` writes Tests/Fixtures/onnx/: zoo.pb (that TensorFlow graph), zoo.onnx (graphrun's export
 of it, passing the checker), x.npy (7 inputs) and out.npy / aux.npy (onnxruntime's outputs).
@@ -20,7 +23,7 @@ Needs `swift build --product graphrun` first and `pip install onnx onnxruntime` 
 Usage: /tmp/pyenv/bin/python Tools/interop-onnx.py [check | fixtures] [GRAPHRUN]   (default .build/debug/graphrun)
 Exit status 1 on any failure.
 """
-import os, subprocess, sys, tempfile
+import json, os, subprocess, sys, tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -132,17 +135,46 @@ def check_zoo(work):
                 check(d_graphrun <= tolerance and d_tf <= tolerance,
                       f"zoo {fetch}: onnxruntime vs graphrun at batch {rows}: max |diff| {d_graphrun:.3g}; vs TensorFlow {d_tf:.3g}")
 
-def check_saved_model(work):
+def check_saved_model(name, fetch, work):
     import tensorflow as tf
-    pb = os.path.join(root, "Graphs", "mnist-mlp.pb")
-    directory = os.path.join(work, "mlp-savedmodel")
-    subprocess.run([graphrun, "export", pb, "--to", "saved-model", "--output", directory], check=True, stdout=subprocess.DEVNULL)
-    feed = np.load(os.path.join(root, "Graphs", "mnist-mlp.input.npy"))[:7]
+    pb = os.path.join(root, "Graphs", f"{name}.pb")
+    directory = os.path.join(work, f"{name}-savedmodel")
+    subprocess.run([graphrun, "export", pb, "--to", "saved-model", "--output", directory, "--output-node", fetch],
+                   check=True, stdout=subprocess.DEVNULL)
+    feed = np.load(os.path.join(root, "Graphs", f"{name}.input.npy"))[:7]
     signature = tf.saved_model.load(directory).signatures["serving_default"]
-    theirs = signature(x=tf.constant(feed))["probs"].numpy()
-    ours = graphrun_outputs(pb, "x", feed, "probs", work)
+    # `graphrun inspect` lists the signature as TensorFlow reads it: keys, dtypes, shapes (-1 for unknown).
+    inspect = json.loads(subprocess.run([graphrun, "inspect", directory, "--json"], check=True, capture_output=True, text=True).stdout)
+    ours_signature = inspect["signatures"]["serving_default"]
+    def described(specs):
+        return {key: (spec.dtype.name, [-1 if d is None else d for d in spec.shape.as_list()]) for key, spec in specs.items()}
+    def listed(infos):
+        return {key: (info["dtype"], info["shape"]) for key, info in infos.items()}
+    theirs_io = (described(signature.structured_input_signature[1]), described(signature.structured_outputs))
+    ours_io = (listed(ours_signature["inputs"]), listed(ours_signature["outputs"]))
+    check(theirs_io == ours_io, f"{name}: graphrun inspect's serving_default {ours_io} is TensorFlow's {theirs_io}")
+    theirs = signature(x=tf.constant(feed))[fetch].numpy()
+    ours = graphrun_outputs(pb, "x", feed, fetch, work)
     difference = float(np.max(np.abs(ours - theirs)))
-    check(difference <= tolerance, f"mnist-mlp: SavedModel from graphrun export in TensorFlow {tf.__version__} vs graphrun at batch 7: max |diff| {difference:.3g}")
+    check(difference <= tolerance, f"{name}: SavedModel from graphrun export in TensorFlow {tf.__version__} vs graphrun at batch {len(feed)}: max |diff| {difference:.3g}")
+
+def models():
+    """(name, fetch) of the seed models and of every other frozen example graph in Graphs/ with its inputs."""
+    found = [("mnist-mlp", "probs"), ("mnist-cnn", "probabilities")]
+    for file in sorted(os.listdir(os.path.join(root, "Graphs"))):
+        name = file[:-3]
+        if not file.endswith(".pb") or any(name == seed for seed, _ in found):
+            continue
+        if not os.path.exists(os.path.join(root, "Graphs", f"{name}.input.npy")):
+            print(f"SKIP  {file}: no {name}.input.npy beside it")
+            continue
+        inspect = subprocess.run([graphrun, "inspect", os.path.join(root, "Graphs", file), "--json"], capture_output=True, text=True)
+        outputs = json.loads(inspect.stdout)["outputs"] if inspect.returncode == 0 else []
+        if len(outputs) != 1:
+            check(False, f"{file}: graphrun inspect lists {len(outputs)} likely outputs, expected one ({inspect.stderr.strip()})")
+            continue
+        found.append((name, outputs[0]["name"]))
+    return found
 
 def fixtures():
     out = os.path.join(root, "Tests/Fixtures/onnx")
@@ -165,10 +197,11 @@ if mode == "fixtures":
     sys.exit(0)
 
 with tempfile.TemporaryDirectory() as work:
-    check_model("mnist-mlp", "probs", work)
-    check_model("mnist-cnn", "probabilities", work)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    check_saved_model(work)
+    for name, fetch in models():
+        check_model(name, fetch, work)
+        if os.path.exists(os.path.join(root, "Graphs", f"{name}.pb")):
+            check_saved_model(name, fetch, work)
     check_zoo(work)
 
 print(f"{len(failures)} failure(s)")

@@ -14,6 +14,7 @@ struct MNISTLSTM: ParsableCommand {
 
     @OptionGroup var dataset: MNISTDataOptions
     @Option(help: "Number of passes over the training set.") var epochs = 5
+    @OptionGroup var outputs: TrainingOutputOptions
     @Option(help: "Shuffle seed; any value but 1 also replaces the graph's default initializer seed.") var seed = 1
 
     func validate() throws {
@@ -22,7 +23,7 @@ struct MNISTLSTM: ParsableCommand {
     }
 
     func run() throws {
-        let mnist = try dataset.load()
+        let (trainSet, testSet) = outputs.limited(try dataset.load())
         let g = Graph()
         if seed != 1 { g.randomSeed = seed }
         let x = try g.placeholder(.float, shape: [nil, 784], name: "x")
@@ -32,7 +33,8 @@ struct MNISTLSTM: ParsableCommand {
         let (_, state) = try g.dynamicRNN(cell, inputs: rows)
         let logits = try g.layers.dense(state[1], units: 10, name: "logits")     // the last step's h
         let (loss, accuracy) = try classificationMetrics(g, logits: logits, labels: labels)
-        let train = try AdamOptimizer(learningRate: 0.001).minimize(loss)
+        let globalStep = try g.globalStep()
+        let train = try AdamOptimizer(learningRate: 0.001).minimize(loss, globalStep: globalStep)
         print(g.summary(title: "mnist-lstm"))
 
         let session = Session(graph: g)
@@ -40,7 +42,9 @@ struct MNISTLSTM: ParsableCommand {
         let trainer = Trainer(session: session, loss: loss, accuracy: accuracy, trainOp: train) { batch, _ in
             [x: batch.images, labels: batch.labels]
         }
-        let history = try trainer.fit(mnist.train, epochs: epochs, batchSize: 128, shuffleSeed: UInt64(seed), test: mnist.test)
+        // An epoch over all of MNIST takes minutes here, so the progress bar stays on.
+        let history = try trainer.fit(trainSet, epochs: epochs, batchSize: 128, shuffleSeed: UInt64(seed), test: testSet,
+                                      globalStep: globalStep, learningRate: 0.001, outputs: outputs, progress: true)
         report("mnist-lstm", history: history, target: 98.0)
     }
 }

@@ -113,8 +113,10 @@ extension Trainer {
     /// - Parameters:
     ///   - globalStep: the step counter `trainOp` increments (`minimize(loss, globalStep: g.globalStep())`).
     ///   - learningRate: the optimizer's rate, logged per epoch.
+    ///   - progress: also draw the trainer's progress bar during each epoch (for examples whose epochs take
+    ///     minutes); the trainer heads it `Epoch 1/1`, as it trains one epoch per call.
     public func fit(_ train: LabeledImages, epochs: Int, batchSize: Int, shuffleSeed: UInt64, test: LabeledImages,
-                    globalStep: Output, learningRate: Double, outputs: TrainingOutputOptions) throws -> [EpochRecord] {
+                    globalStep: Output, learningRate: Double, outputs: TrainingOutputOptions, progress: Bool = false) throws -> [EpochRecord] {
         let recorder = try EpochRecorder(session: session, trainOp: trainOp, globalStep: globalStep,
                                          stepsPerEpoch: (train.count + batchSize - 1) / batchSize, learningRate: learningRate, options: outputs)
         let start = recorder.completedEpochs
@@ -127,7 +129,7 @@ extension Trainer {
         let seed = shuffleSeed &+ UInt64(bitPattern: Int64(start - epochsTrained)) &* 0x9E37_79B9_7F4A_7C15
         var history: [EpochRecord] = []
         for epoch in start..<epochs {
-            let record = try fit(train, epochs: 1, batchSize: batchSize, shuffleSeed: seed, test: test, verbose: false)[0]
+            let record = try fit(train, epochs: 1, batchSize: batchSize, shuffleSeed: seed, test: test, verbose: progress)[0]
             print(String(format: "Epoch %d/%d: loss %.4f  accuracy %.4f  test_loss %.4f  test_accuracy %.4f  (%.1f s)", epoch + 1, epochs,
                          record.loss, record.accuracy, record.testLoss ?? .nan, record.testAccuracy ?? .nan, record.seconds))
             try recorder.record(epoch: epoch, loss: record.loss, accuracy: record.accuracy, testLoss: record.testLoss, testAccuracy: record.testAccuracy)

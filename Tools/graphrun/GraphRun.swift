@@ -23,41 +23,6 @@ func failing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-// MARK: - inspect
-
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List inputs, likely outputs, op counts and parameters.")
-
-    @Argument(help: "A GraphDef (.pb) file.") var model: String
-    @Flag(help: "Print machine-readable JSON.") var json = false
-
-    func run() throws {
-        let graph = try failing { try Graph(contentsOf: model) }
-        let summary = GraphSummary(graph)
-        if json {
-            let object: [String: Any] = [
-                "inputs": summary.inputs.map { ["name": $0.name, "dtype": $0.spec.dtype.description, "shape": shapeJSON($0.spec.shape)] },
-                "outputs": summary.outputs.map { ["name": $0.name, "op": $0.opName, "dtype": $0.spec.dtype.description, "shape": shapeJSON($0.spec.shape)] },
-                "ops": summary.histogram.reduce(into: [String: Int]()) { $0[$1.0] = $1.1 },
-                "nodes": graph.nodes.count,
-                "parameters": summary.parameters,
-                "parameter_bytes": summary.parameterBytes,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-            return
-        }
-        print("\(model): \(graph.nodes.count) nodes")
-        print("\nInputs:")
-        for input in summary.inputs { print("  \(input.name)  \(input.spec.dtype)  \(input.spec.shape)") }
-        print("\nLikely outputs:")
-        for output in summary.outputs { print("  \(output.name)  (\(output.opName))  \(output.spec.dtype)  \(output.spec.shape)") }
-        print("\nOps:")
-        for (op, count) in summary.histogram { print("  \(op.padding(toLength: 36, withPad: " ", startingAt: 0)) \(count)") }
-        print("\nParameters: \(summary.parameters) (\(summary.parameterBytes) bytes in constants)")
-    }
-}
-
 func shapeJSON(_ shape: TensorShape) -> Any {
     guard let dims = shape.dims else { return NSNull() }
     return dims.map { $0.map { $0 as Any } ?? -1 }
@@ -87,13 +52,23 @@ struct GraphSummary {
         var counts: [String: Int] = [:]
         for node in graph.nodes { counts[node.opName, default: 0] += 1 }
         histogram = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        // Parameters: floating-point constants (frozen variables) and variables.
+        // Parameters: floating-point constants (frozen variables) and variables. A variable's initial value
+        // (a Const only Assign ops read) is not counted again; with a trainable-variables collection (a
+        // MetaGraphDef's), optimizer slots and the global step are not parameters either.
+        var consumers: [Int: Set<String>] = [:]
+        for node in graph.nodes { for input in node.inputs { consumers[input.node, default: []].insert(node.opName) } }
         var params = 0, bytes = 0
-        for node in graph.nodes {
-            if node.op == Const.self, case let t = node.attributes(Const.self).value, t.dtype.isFloatingPoint, t.count > 1 {
+        for node in graph.nodes where node.op == Const.self && consumers[node.id] != ["Assign"] {
+            let t = node.attributes(Const.self).value
+            if t.dtype.isFloatingPoint, t.count > 1 {
                 params += t.count
                 bytes += t.byteCount
-            } else if node.opName == "VariableV2", let n = node.outputs[0].shape.elementCount {
+            }
+        }
+        let trainable = graph.trainableVariables.map(\.node)
+        let variables = trainable.isEmpty ? graph.nodes.filter { $0.opName == "VariableV2" } : trainable
+        for node in variables {
+            if let n = node.outputs[0].shape.elementCount {
                 params += n
                 bytes += n * node.outputs[0].dtype.byteCount
             }
@@ -108,10 +83,16 @@ struct GraphSummary {
 struct Dot: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the graph in Graphviz DOT, name scopes as clusters.")
 
-    @Argument(help: "A GraphDef (.pb) file.") var model: String
+    @Argument(help: "A GraphDef (.pb) file, a SavedModel directory, or a MetaGraphDef (.meta) file.") var model: String
+    @Option(help: ArgumentHelp("SavedModel: the tags of the MetaGraphDef to draw, comma-separated.", valueName: "tags"))
+    var tagSet = SavedModel.serveTag
+
+    func validate() throws {
+        guard !ModelFormat.tags(tagSet).isEmpty else { throw ValidationError("--tag-set must name at least one tag") }
+    }
 
     func run() throws {
-        let graph = try failing { try Graph(contentsOf: model) }
+        let graph = try failing { try ModelStructure(path: model, tagSet: tagSet).graph }
         print(dot(graph))
     }
 

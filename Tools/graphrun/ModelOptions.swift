@@ -27,7 +27,7 @@ struct ModelOptions: ParsableArguments {
     func validate() throws {
         if let timeout { guard timeout.isFinite, timeout > 0, timeout < 1e9 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") } }
         if let maxMemory { guard MemoryLimit.parse(maxMemory) != nil else { throw ValidationError("--max-memory must be bytes or a number with K, M, G or T (512M, 2G), got '\(maxMemory)'") } }
-        guard !tagSet.split(separator: ",").isEmpty else { throw ValidationError("--tag-set must name at least one tag") }
+        guard !ModelFormat.tags(tagSet).isEmpty else { throw ValidationError("--tag-set must name at least one tag") }
     }
 
     var memoryLimit: Int { maxMemory.flatMap(MemoryLimit.parse) ?? MemoryLimit.defaultBytes }
@@ -88,16 +88,14 @@ extension ModelOptions {
 
     /// The graph and a session with the variables restored, and the model's signatures (none for a `.pb`).
     private func loadGraph() throws -> (Graph, Session, [String: SignatureDef]) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+        switch ModelFormat(path: model) {
+        case .savedModel:
             guard checkpoint == nil else {
                 throw TensorGraphError.invalidArgument("--checkpoint: a SavedModel restores its own variables (\(model)/variables)")
             }
-            let tags = Set(tagSet.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let loaded = try SavedModel.load(from: model, tags: tags)
+            let loaded = try SavedModel.load(from: model, tags: ModelFormat.tags(tagSet))
             return (loaded.graph, loaded.session, loaded.signatures)
-        }
-        if model.hasSuffix(".meta") {
+        case .metaGraph:
             let prefix = checkpoint ?? String(model.dropLast(".meta".count))
             guard FileManager.default.fileExists(atPath: prefix + ".index") else {
                 throw TensorGraphError.invalidArgument(checkpoint == nil
@@ -108,17 +106,18 @@ extension ModelOptions {
             let session = Session(graph: imported.graph)
             try imported.saver.restore(session, from: prefix)
             return (imported.graph, session, imported.signatures)
-        }
-        let graph = try Graph(contentsOf: model)
-        let session = Session(graph: graph)
-        if let checkpoint {
-            // TF1's `tf.train.Saver()`: every graph variable must be in the checkpoint; other entries (slots, global step) are ignored.
-            guard !graph.globalVariables.isEmpty else {
-                throw TensorGraphError.invalidArgument("--checkpoint: \(model) has no variables to restore (a frozen graph holds its weights as constants)")
+        case .graphDef:
+            let graph = try Graph(contentsOf: model)
+            let session = Session(graph: graph)
+            if let checkpoint {
+                // TF1's `tf.train.Saver()`: every graph variable must be in the checkpoint; other entries (slots, global step) are ignored.
+                guard !graph.globalVariables.isEmpty else {
+                    throw TensorGraphError.invalidArgument("--checkpoint: \(model) has no variables to restore (a frozen graph holds its weights as constants)")
+                }
+                try Saver(graph: graph).restore(session, from: checkpoint)
             }
-            try Saver(graph: graph).restore(session, from: checkpoint)
+            return (graph, session, [:])
         }
-        return (graph, session, [:])
     }
 
     /// `--signature-def`, or `serving_default` when the model has it; nil for a model without signatures.

@@ -55,8 +55,10 @@ struct Run: ParsableCommand {
 
     func table(_ name: String, _ t: Tensor) -> String {
         var out = "\(name): \(t.dtype) \(TensorShape(t.shape))\n"
-        let values = t.doubleValues
         if t.rank == 2, t.dtype.isFloatingPoint, t.shape[1] > 1, t.shape[1] <= 1000 {
+            // Only here: as doubles, a 2·10^9-element output (an IDX gzip bomb under the 4 GiB default
+            // limit, fetched through Identity) took 16 GB just to be summarized.
+            let values = t.doubleValues
             let classes = t.shape[1], k = Swift.min(topK, classes)
             let looksLikeProbabilities = (0..<t.shape[0]).allSatisfy { r in
                 Swift.abs(values[(r * classes)..<((r + 1) * classes)].reduce(0, +) - 1) < 1e-3

@@ -22,7 +22,7 @@ final class ExampleContractTests: XCTestCase {
         process.currentDirectoryURL = URL(fileURLWithPath: Self.repository)
         // stderr goes to a file so that neither stream can fill a pipe and block the child.
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).stderr").path
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let out = Pipe()
         process.standardOutput = out
@@ -87,6 +87,27 @@ final class ExampleContractTests: XCTestCase {
         saved = try Saver.read(dir + "/ckpt/model")
         XCTAssertEqual(saved["global_step"]?.scalar(as: Int64.self), Int64(3 * stepsPerEpoch))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/logs").count, 2, "a resumed run adds an event file")
+    }
+
+    /// mnist-lstm follows the same contract: one epoch on 64 examples saves a TF checkpoint with `.meta`
+    /// (LSTM kernel, Adam slots, global step 1) and events; a second run finds the epoch done.
+    func testLSTMCheckpointAndLogdir() throws {
+        let dir = try temporaryDirectory("example-lstm")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arguments = ["--limit", "64", "--epochs", "1", "--checkpoint", dir + "/ckpt/model", "--logdir", dir + "/logs"]
+        let first = try example("mnist-lstm", arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertNotNil(epochLine(first.stdout, "1/1"), first.stdout)
+        let saved = try Saver.read(dir + "/ckpt/model")
+        XCTAssertEqual(saved["global_step"]?.scalar(as: Int64.self), 1)
+        XCTAssertEqual(saved["rnn/basic_lstm_cell/kernel"]?.shape, [28 + 128, 4 * 128])
+        XCTAssertNotNil(saved["rnn/basic_lstm_cell/kernel/Adam"], "optimizer slots are saved: \(saved.keys.sorted())")
+        XCTAssertNotNil(try Saver.importMetaGraph(from: dir + "/ckpt/model.meta").trainOp)
+        let eventFiles = try FileManager.default.contentsOfDirectory(atPath: dir + "/logs").filter { $0.hasPrefix("events.out.tfevents.") }
+        XCTAssertEqual(eventFiles.count, 1)
+        let again = try example("mnist-lstm", arguments)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssert(again.stdout.contains("global step 1, 1 epochs done") && again.stdout.contains("Already trained 1 of 1 epochs"), again.stdout)
     }
 
     /// mnist-mlp and mnist-cnn `--saved-model`: signature `x` → `probs` / `probabilities`; graphrun's output on the

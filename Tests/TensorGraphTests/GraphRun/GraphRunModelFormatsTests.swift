@@ -93,6 +93,89 @@ final class GraphRunModelFormatsTests: XCTestCase {
         XCTAssert(missing.stderr.contains("no checkpoint"), missing.stderr)
     }
 
+    /// `inspect` on TensorFlow's `simple_save` model lists the `serving_default` signature as TensorFlow
+    /// wrote it (`saved_model_cli show`: method `tensorflow/serving/predict`, `x` → `x:0` float [-1, 3],
+    /// `y` → `y:0` float [-1, 2]) and the graph summary without the saver's nodes; `dot` draws the same graph.
+    func testInspectAndDotOnATensorFlowSavedModel() throws {
+        let r = try graphrun(["inspect", fixtures + "/simple", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["format"] as? String, "savedmodel")
+        XCTAssertEqual(object["tags"] as? [String], ["serve"])
+        let signatures = try XCTUnwrap(object["signatures"] as? [String: [String: Any]])
+        XCTAssertEqual(Array(signatures.keys), ["serving_default"])
+        let signature = try XCTUnwrap(signatures["serving_default"])
+        XCTAssertEqual(signature["method"] as? String, "tensorflow/serving/predict")
+        let input = try XCTUnwrap((signature["inputs"] as? [String: [String: Any]])?["x"])
+        XCTAssertEqual(input["name"] as? String, "x:0")
+        XCTAssertEqual(input["dtype"] as? String, "float32")
+        XCTAssertEqual(input["shape"] as? [Int], [-1, 3])
+        let output = try XCTUnwrap((signature["outputs"] as? [String: [String: Any]])?["y"])
+        XCTAssertEqual(output["name"] as? String, "y:0")
+        XCTAssertEqual(output["shape"] as? [Int], [-1, 2])
+        // 3x4 kernel, 4 biases, 4x2 kernel: the variables once, not again as their initial-value constants.
+        XCTAssertEqual(object["parameters"] as? Int, 24)
+        let ops = try XCTUnwrap(object["ops"] as? [String: Int])
+        XCTAssertEqual(ops["VariableV2"], 3)
+        XCTAssertNil(ops["RestoreV2"], "the saver's save/ scope is not part of the graph shown")
+
+        let text = try graphrun(["inspect", fixtures + "/simple"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        for line in ["SavedModel, MetaGraphDef tagged [serve]", "  serving_default  (tensorflow/serving/predict)",
+                     "    input   x  x:0  float32  (?, 3)", "    output  y  y:0  float32  (?, 2)", "Parameters: 24 (96 bytes"] {
+            XCTAssert(text.stdout.contains(line), "'\(line)' missing from:\n\(text.stdout)")
+        }
+        let dot = try graphrun(["dot", fixtures + "/simple"])
+        XCTAssertEqual(dot.status, 0, dot.stderr)
+        XCTAssert(dot.stdout.hasPrefix("digraph G {") && dot.stdout.contains("\"x\" -> \"MatMul\";")
+                  && dot.stdout.contains("\"MatMul_1\" -> \"y\";") && !dot.stdout.contains("save/"), dot.stdout)
+        let wrongTags = try graphrun(["inspect", fixtures + "/simple", "--tag-set", "train"])
+        XCTAssertEqual(wrongTags.status, 1)
+        XCTAssert(wrongTags.stderr.contains("no MetaGraphDef tagged [train] (present: [serve])"), wrongTags.stderr)
+    }
+
+    /// A SavedModel exported here whose signature keys (`pixels`, `probabilities`) differ from the tensor
+    /// names (`input:0`, `scores:0`): inspect shows both, with the shapes the graph infers.
+    func testInspectShowsSignatureKeysAndTensorNames() throws {
+        let dir = try temporaryDirectory("graphrun-inspect")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 3], name: "input")
+        let w = try g.variable(g.constant(Tensor(shape: [3, 2], scalars: [Float(0.5), -1, 2, 0.25, -0.75, 1.5])), name: "w")
+        let scores = try g.softmax(g.matMul(x, w), name: "scores")
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        try SavedModel.export(session: session, to: dir + "/model", inputs: ["pixels": x], outputs: ["probabilities": scores])
+        let r = try graphrun(["inspect", dir + "/model"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssert(r.stdout.contains("    input   pixels  input:0  float32  (?, 3)\n    output  probabilities  scores:0  float32  (?, 2)"), r.stdout)
+        XCTAssert(r.stdout.contains("Parameters: 6 (24 bytes"), r.stdout)
+    }
+
+    /// `inspect` and `dot` read a `.meta` file alone (no checkpoint needed to look at it): TF1's training
+    /// graph, its placeholders, no signatures, and the 20 trainable parameters (Adam's slots excluded).
+    func testInspectAndDotOnAMetaGraphWithoutItsCheckpoint() throws {
+        let dir = try temporaryDirectory("graphrun-inspect-meta")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: fixtures + "/tf1-train/model.ckpt.meta", toPath: dir + "/model.ckpt.meta")
+        let r = try graphrun(["inspect", dir + "/model.ckpt.meta", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["format"] as? String, "metagraph")
+        XCTAssertEqual((object["signatures"] as? [String: Any])?.count, 0)
+        XCTAssertEqual((object["inputs"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["x", "t"])
+        XCTAssertEqual(object["parameters"] as? Int, 3 * 4 + 4 + 4)
+        XCTAssertEqual((object["ops"] as? [String: Int])?["ApplyAdam"], 3)
+        let text = try graphrun(["inspect", dir + "/model.ckpt.meta"])
+        XCTAssert(text.stdout.contains("MetaGraphDef, ") && text.stdout.contains("Signatures: none") && text.stdout.contains("  loss  (Mean)  float32  ()"), text.stdout)
+        let dot = try graphrun(["dot", dir + "/model.ckpt.meta"])
+        XCTAssertEqual(dot.status, 0, dot.stderr)
+        XCTAssert(dot.stdout.contains("label=\"train\"") && dot.stdout.contains("\"x\" -> \"MatMul\";"), dot.stdout)
+        let missing = try graphrun(["dot", dir + "/missing.meta"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssert(missing.stderr.hasPrefix("graphrun: error:") && missing.stderr.contains("missing.meta"), missing.stderr)
+    }
+
     /// `bench` reports batch, runs, threads, median ≤ p90 latency and rows per second, on a SavedModel
     /// (`--batch` repeats the 5 fed rows) and on a .pb (fetching its likely output without --fetch).
     func testBenchReportsLatencyAndThroughput() throws {
