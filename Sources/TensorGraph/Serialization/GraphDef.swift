@@ -175,7 +175,9 @@ extension Graph {
             guard let n = graphDef.node[i]?.pointee else { continue }
             let name = String(cString: n.name), op = String(cString: n.op)
             guard !name.isEmpty else { throw TensorGraphError.invalidTensorData("node \(i) has an empty name") }
-            if OpRegistry.byName[op] == nil && !Graph.v1ControlFlowOps.contains(op) { unsupported[op, default: []].append(name) }
+            if OpRegistry.byName[op] == nil && !Graph.v1ControlFlowOps.contains(op) && !Graph.functionCallOps.contains(op) {
+                unsupported[op, default: []].append(name)
+            }
             var inputs: [(String, Int)] = [], control: [String] = []
             for k in 0..<n.n_input {
                 let text = String(cString: n.input[k]!)
@@ -208,7 +210,7 @@ extension Graph {
         }
         if let firstAttributeError { throw firstAttributeError }
         try importFunctions(functions)
-        try addImportedNodes(raiseV1ControlFlow(defs))
+        try addImportedNodes(raiseV1ControlFlow(inlineFunctionCalls(defs, functions)))
         registerImportedVariables()
     }
 

@@ -92,8 +92,12 @@ enum ONNXNNMappings {
         let dims = e.spec(n, 0).shape.dims ?? [nil, nil, nil, nil]
         let input = channelsLast ? [dims[1], dims[2]] : [dims[2], dims[3]]
         let padding = try pads(n, input: input, kernel: [f[0], f[1]], strides: strides, dilations: dilations, channelsLast: channelsLast)
+        // A Conv2D filter whose in-depth divides the input depth is a grouped convolution (ONNX `group`;
+        // TF's [KH, KW, C/G, F] permutes to ONNX's [F, C/G, KH, KW] with the same grouping of filters).
+        let channels = channelsLast ? dims[3] : dims[1]
+        let group = depthwise ? f[2] : channels.map { $0 != f[2] && f[2] > 0 && $0 % f[2] == 0 ? $0 / f[2] : 1 } ?? 1
         let common: KeyValuePairs<String, ONNXAttributeValue> = ["kernel_shape": .ints([f[0], f[1]]), "strides": .ints(strides),
-                                                                 "dilations": .ints(dilations), "group": .int(depthwise ? f[2] : 1)]
+                                                                 "dilations": .ints(dilations), "group": .int(group)]
         var attributes = Array(common)
         attributes.append(padding.map { ("pads", .ints($0)) } ?? ("auto_pad", .string("SAME_UPPER")))
         finish(e, n, "Conv", [x, weights], attributes, channelsLast: channelsLast)

@@ -26,6 +26,18 @@ public enum FusedConv2DMaxPool: FloatKernelOp {
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2)
         let attrs = ctx.attributes(FusedConv2DMaxPool.self)
+        if let (g, shape, groups) = try Conv2D.groupedGeometry(ctx, x, filter, attrs.convolution.window) {
+            // A grouped convolution (GroupedConvolution.swift) into scratch, then the pool.
+            guard bias.rank == 1, bias.shape[0] == shape[3],
+                  let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
+                throw ctx.error("bias \(bias.shape) or a 2×2 pool does not fit the convolution's output \(shape)")
+            }
+            let full = try ctx.scratch(T.self, count: shape.reduce(1, *), slot: 4)
+            try Conv2D.groupedForward(ctx, x, filter, g, groups: groups, into: full, bias: UnsafePointer(bias.pointer(T.self)),
+                                      activation: attrs.epilogue.activation)
+            let out = try ctx.allocateOutput(0, x.dtype, [pool.batch, pool.outHeight, pool.outWidth, shape[3]])
+            return maxPool(full, pool, out.pointer(T.self), argmax: nil)
+        }
         let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
         let f = shape[3]
         guard bias.rank == 1, bias.shape[0] == f else { throw ctx.error("bias \(bias.shape) does not match \(f) filters") }

@@ -81,6 +81,11 @@ public enum FusedConv2D: FloatKernelOp {
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2)
         let attrs = ctx.attributes(FusedConv2D.self)
+        if let (g, shape, groups) = try Conv2D.groupedGeometry(ctx, x, filter, attrs.convolution.window) {
+            guard bias.rank == 1, bias.shape[0] == shape[3] else { throw ctx.error("bias \(bias.shape) does not match \(shape[3]) filters") }
+            return try Conv2D.groupedForward(ctx, x, filter, g, groups: groups, into: ctx.allocateOutput(0, x.dtype, shape).pointer(T.self),
+                                             bias: UnsafePointer(bias.pointer(T.self)), activation: attrs.epilogue.activation)
+        }
         let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
         guard bias.rank == 1, bias.shape[0] == shape[3] else { throw ctx.error("bias \(bias.shape) does not match \(shape[3]) filters") }
         let out = try ctx.allocateOutput(0, x.dtype, shape)

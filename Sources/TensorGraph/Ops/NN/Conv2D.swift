@@ -2,6 +2,7 @@
 ///
 /// Computed as im2col (patches [N·OH·OW, KH·KW·C]) times the filter viewed as [KH·KW·C, F].
 /// Gradient: (Conv2DBackpropInput(shape(input), filter, g), Conv2DBackpropFilter(input, shape(filter), g)).
+/// A filter [KH, KW, C / G, F] makes it a grouped convolution (GroupedConvolution.swift), as in TF.
 public enum Conv2D: FloatKernelOp {
     public static let wireName = "Conv2D"
     public static let inputs: [ArgDef] = ["input: T", "filter: T"]
@@ -13,8 +14,15 @@ public enum Conv2D: FloatKernelOp {
         let input = ctx.inputs[0].shape, filter = ctx.inputs[1].shape
         let f = filter.dims ?? [nil, nil, nil, nil]
         guard f.count == 4 else { throw ctx.error("filter must be rank 4 [KH, KW, C, F], got \(filter)") }
+        // A filter in-depth that divides the input depth is a grouped convolution (GroupedConvolution.swift).
         if let c = input.dims?.last ?? nil, let fc = f[2], c != fc {
-            throw ctx.error("input \(input) has \(c) channels but filter \(filter) expects \(fc)")
+            guard let filters = f[3] else {
+                guard c % fc == 0 else { throw ctx.error("input \(input) has \(c) channels, which filter \(filter) does not divide into groups") }
+                return [TensorSpec(ctx.inputs[0].dtype, try window.outputShape(input: input, kernel: (f[0], f[1]), channels: nil, fail: ctx.error))]
+            }
+            guard Conv2D.groups(inputChannels: c, filterInDepth: fc, filters: filters) != nil else {
+                throw ctx.error("input \(input) has \(c) channels but filter \(filter) expects \(fc) (or a divisor of \(c) whose groups divide \(filters) filters)")
+            }
         }
         return [TensorSpec(ctx.inputs[0].dtype, try window.outputShape(input: input, kernel: (f[0], f[1]), channels: f[3], fail: ctx.error))]
     }
@@ -32,6 +40,9 @@ public enum Conv2D: FloatKernelOp {
 
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let x = ctx.input(0), filter = ctx.input(1)
+        if let (g, shape, groups) = try groupedGeometry(ctx, x, filter, ctx.attributes(Conv2D.self).window) {
+            return try groupedForward(ctx, x, filter, g, groups: groups, into: ctx.allocateOutput(0, x.dtype, shape).pointer(T.self))
+        }
         let (g, shape) = try geometry(ctx, x, filter, ctx.attributes(Conv2D.self).window)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         if let dnnl = ctx.oneDNNConvolution(T.self, .forward, g, filters: shape[3]),
@@ -44,6 +55,10 @@ public enum Conv2D: FloatKernelOp {
     }
 
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        if let c = ctx.input(0).shape.dims?.last ?? nil, let fc = ctx.input(1).shape.dims?[2], let f = ctx.input(1).shape.dims?[3],
+           c != fc, let groups = Conv2D.groups(inputChannels: c, filterInDepth: fc, filters: f) {
+            return try groupedGradient(ctx, groups: groups)
+        }
         let graph = ctx.graph, input = ctx.input(0), filter = ctx.input(1), g = try ctx.grad()
         let window = ctx.attributes(Conv2D.self).window
         return [try graph.conv2DBackpropInput(inputSizes: graph.shape(of: input), filter: filter, outBackprop: g,

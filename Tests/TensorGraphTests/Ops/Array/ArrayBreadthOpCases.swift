@@ -8,6 +8,7 @@ import TestSupport
 
 func arrayBreadthOpCases() -> [OpCase] {
     arrayTileSplitAndReverseCases() + arraySequenceAndSelectionCases() + arrayPaddingAndShapeCases() + arrayIdentityNCases()
+        + arraySpaceToBatchCases()
 }
 
 /// IdentityN: a list of tensors of any types passed through (TF's `tf.identity_n`).
@@ -236,5 +237,78 @@ private func arrayPaddingAndShapeCases() -> [OpCase] {
     cases.append(OpCase(op: "Size", label: "int64, empty", inputs: [r([0, 3])], build: { g, t in try g.size(of: t[0], outType: .int64) },
                         reference: { _ in ([], [0]) }))
     cases.append(OpCase(op: "Rank", inputs: [r([2, 3, 4])], build: { g, t in try g.rank(of: t[0]) }, reference: { _ in ([], [3]) }))
+    return cases
+}
+
+// MARK: - SpaceToBatchND / BatchToSpaceND (TF's lowering of dilated convolutions)
+
+/// Output batch `ob` of a block move: (block offset b in row-major order over `block`, image n) with
+/// ob = b·N + n, as TF's definition (pad, reshape to [N, S/B, B, …], move the B dimensions first,
+/// flatten them into the batch) lays it out. Checked against TF 2.21's tf.space_to_batch_nd on an arange.
+private func blockOffsets(_ ob: Int, images n: Int, block: [Int]) -> (image: Int, offsets: [Int]) {
+    (ob % n, coordinates(ob / n, block))
+}
+
+/// SpaceToBatchND by definition: output[b·N + n, o…, r] = padded x[n, o·B + b − before, r], 0 in the padding.
+private func refSpaceToBatch(_ x: Tensor, block: [Int], paddings: [[Int]]) -> Reference {
+    let m = block.count, n = x.shape[0], xs = x.doubleValues
+    var shape = x.shape
+    shape[0] = n * block.reduce(1, *)
+    for k in 0..<m { shape[k + 1] = (x.shape[k + 1] + paddings[k][0] + paddings[k][1]) / block[k] }
+    return refEach(shape) { index in
+        let (image, offsets) = blockOffsets(index[0], images: n, block: block)
+        var source = index
+        source[0] = image
+        for k in 0..<m {
+            source[k + 1] = index[k + 1] * block[k] + offsets[k] - paddings[k][0]
+            if source[k + 1] < 0 || source[k + 1] >= x.shape[k + 1] { return 0 }
+        }
+        return xs[position(source, x.shape)]
+    }
+}
+
+/// BatchToSpaceND by definition: output[n, y, r] = x[b·N + n, (y + crop_start) / B, r] with b = (y + crop_start) mod B.
+private func refBatchToSpace(_ x: Tensor, block: [Int], crops: [[Int]]) -> Reference {
+    let m = block.count, n = x.shape[0] / block.reduce(1, *), xs = x.doubleValues
+    var shape = x.shape
+    shape[0] = n
+    for k in 0..<m { shape[k + 1] = x.shape[k + 1] * block[k] - crops[k][0] - crops[k][1] }
+    return refEach(shape) { index in
+        var source = index, offsets = [Int](repeating: 0, count: m)
+        for k in 0..<m {
+            let uncropped = index[k + 1] + crops[k][0]
+            (source[k + 1], offsets[k]) = (uncropped / block[k], uncropped % block[k])
+        }
+        source[0] = position(offsets, block) * n + index[0]
+        return xs[position(source, x.shape)]
+    }
+}
+
+private func arraySpaceToBatchCases() -> [OpCase] {
+    var cases: [OpCase] = []
+    // 2-D blocks with uneven paddings, as a dilation-2 convolution's SAME lowering writes them, and a 1-D block
+    // (Conv1D) over a rank-3 input; 64-bit block_shape and paddings.
+    let configurations: [(shape: [Int], block: [Int], margins: [[Int]])] = [([2, 5, 4, 3], [2, 3], [[1, 0], [0, 2]]), ([3, 6, 2], [3], [[0, 0]])]
+    for (shape, block, margins) in configurations {
+        cases.append(OpCase(op: "SpaceToBatchND", label: "block \(block)", inputs: [r(shape)],
+                            build: { g, t in try g.spaceToBatchND(t[0], blockShape: block, paddings: margins) },
+                            reference: { t in refSpaceToBatch(t[0], block: block, paddings: margins) }, wrt: [0], secondOrder: true,
+                            invalid: [{ g in try g.spaceToBatchND(ph(g, [2, 5, 4, 3]), blockShape: [2, 3], paddings: [[0, 0], [0, 2]]) },
+                                      { g in try g.spaceToBatchND(ph(g, [2, 6]), blockShape: [2, 3], paddings: [[0, 0], [0, 0]]) },
+                                      { g in try g.spaceToBatchND(ph(g, [2, 6, 3]), blockShape: [0], paddings: [[0, 0]]) },
+                                      { g in try g.spaceToBatchND(ph(g, [2, 6, 3]), blockShape: [2], paddings: [[-1, 1]]) }]))
+        let batchShape = refSpaceToBatch(Tensor(shape: shape, scalars: [Double](repeating: 0, count: shape.reduce(1, *))), block: block,
+                                         paddings: margins).0
+        cases.append(OpCase(op: "BatchToSpaceND", label: "block \(block)", inputs: [r(batchShape)],
+                            build: { g, t in try g.batchToSpaceND(t[0], blockShape: block, crops: margins) },
+                            reference: { t in refBatchToSpace(t[0], block: block, crops: margins) }, wrt: [0], secondOrder: true,
+                            invalid: [{ g in try g.batchToSpaceND(ph(g, [5, 3, 2, 3]), blockShape: [2, 3], crops: [[0, 0], [0, 0]]) },
+                                      { g in try g.batchToSpaceND(ph(g, [6, 1, 2]), blockShape: [3], crops: [[2, 2]]) }]))
+    }
+    cases.append(OpCase(op: "SpaceToBatchND", label: "int64 arguments", inputs: [r([1, 4, 2])],
+                        build: { g, t in
+                            try g.spaceToBatchND(t[0], blockShape: g.constant(Tensor([Int64(2)])),
+                                                 paddings: g.constant(Tensor(shape: [1, 2], scalars: [Int64(0), 2])))
+                        }, reference: { t in refSpaceToBatch(t[0], block: [2], paddings: [[0, 2]]) }))
     return cases
 }

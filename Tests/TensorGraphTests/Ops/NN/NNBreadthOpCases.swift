@@ -7,7 +7,7 @@ import TestSupport
 // NNBreadthReferences.swift; values checked against TensorFlow 2.21 itself are in NNBreadthTensorFlowTests.
 
 func nnBreadthOpCases() -> [OpCase] {
-    batchNormCases() + depthwiseCases() + resizeCases() + lossAndTransposeCases()
+    batchNormCases() + depthwiseCases() + resizeCases() + lossAndTransposeCases() + groupedConvolutionCases()
 }
 
 /// A node of `O` built from placeholders, with `attrs` as a node in an imported GraphDef would carry them (invalid cases).
@@ -215,5 +215,37 @@ private func lossAndTransposeCases() -> [OpCase] {
                         build: { g, t in try g.conv2DTranspose(t[0], filter: t[1], outputShape: [2, 5, 6, 2], strides: (2, 2), padding: .same) },
                         reference: { t in refConvBackpropInput([2, 5, 6, 2], t[1], t[0], strides: (2, 2), padding: .same) },
                         wrt: [0, 1], secondOrder: true))
+    return cases
+}
+
+// MARK: - Grouped Conv2D (a filter in-depth that divides the input depth, as Keras' Conv2D(groups:) writes it)
+
+/// The grouped convolution by definition: group i of the output convolves input channels
+/// [i·CG, (i+1)·CG) with filters [:, :, :, i·F/G ..< (i+1)·F/G] (TF's Conv2D shape rule and XLA's kernel).
+private func refGroupedConv2D(_ x: Tensor, _ w: Tensor, strides: (Int, Int), padding: Padding) -> Reference {
+    let c = x.shape[3], cg = w.shape[2], f = w.shape[3], groups = c / cg, fg = f / groups
+    let xs = x.doubleValues, ws = w.doubleValues
+    let gm = refGeometry([x.shape[0], x.shape[1], x.shape[2], cg], kernel: (w.shape[0], w.shape[1]), strides: strides, padding: padding)
+    var out = [Double](repeating: 0, count: gm.outputPositions * f)
+    for group in 0..<groups {
+        var groupInput: [Double] = [], groupFilter: [Double] = []
+        for p in 0..<(xs.count / c) { groupInput += xs[(p * c + group * cg)..<(p * c + group * cg + cg)] }
+        for row in 0..<(ws.count / f) { groupFilter += ws[(row * f + group * fg)..<(row * f + group * fg + fg)] }
+        let y = conv2dReference(groupInput, groupFilter, gm, filters: fg)
+        for p in 0..<gm.outputPositions { for o in 0..<fg { out[p * f + group * fg + o] = y[p * fg + o] } }
+    }
+    return ([x.shape[0], gm.outHeight, gm.outWidth, f], out)
+}
+
+private func groupedConvolutionCases() -> [OpCase] {
+    var cases: [OpCase] = []
+    // 4 input channels with filter in-depth 2: 2 groups of 3 filters; 6 channels with in-depth 2: 3 groups of 2 filters.
+    for (xShape, wShape, strides, padding) in [([2, 5, 6, 4], [3, 2, 2, 6], (2, 1), Padding.same), ([1, 4, 5, 6], [2, 2, 2, 6], (1, 2), .valid)] {
+        cases.append(OpCase(op: "Conv2D", label: "grouped \(xShape[3] / wShape[2]) \(padding.rawValue)", inputs: [r(xShape), r(wShape)],
+                            build: { g, t in try g.conv2D(t[0], filter: t[1], strides: strides, padding: padding) },
+                            reference: { t in refGroupedConv2D(t[0], t[1], strides: strides, padding: padding) }, wrt: [0, 1],
+                            invalid: [{ g in try g.conv2D(ph(g, [2, 5, 6, 4]), filter: ph(g, [3, 2, 3, 6]), padding: padding) },
+                                      { g in try g.conv2D(ph(g, [2, 5, 6, 4]), filter: ph(g, [3, 2, 2, 5]), padding: padding) }]))
+    }
     return cases
 }
