@@ -47,6 +47,9 @@ extension Graph {
                 guard String(cString: arg.type_attr).isEmpty, String(cString: arg.number_attr).isEmpty, String(cString: arg.type_list_attr).isEmpty else {
                     throw TensorGraphError.invalidTensorData("function '\(name)': argument '\(argName)' has a polymorphic type (not supported)")
                 }
+                // A TensorList handle (DT_VARIANT) in a loop body's signature imports as the handle stand-in,
+                // as DT_VARIANT attributes do (Keras RNNs frozen with lower_control_flow=False carry them).
+                if arg.type.rawValue == Graph.variantDataType { return (argName, Graph.variantStandIn) }
                 return (argName, try ProtoConversion.dtype(arg.type.rawValue, context: "argument '\(argName)' of function '\(name)'"))
             }
             let arguments = try (0..<signature.n_input_arg).map { k in

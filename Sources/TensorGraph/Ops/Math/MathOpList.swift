@@ -12,5 +12,9 @@ extension OpRegistry {
         SquaredDifference.self, Pow.self, FloorDiv.self, FloorMod.self,
         // Reductions and products
         ReduceAll.self, ReduceAny.self, ArgMin.self, BatchMatMulV2.self,
+        // Contractions and matrix structure (issue 16: the sequence-model and transformer conformance suite)
+        Einsum.self, MatrixBandPart.self,
+        // Array ops TF1 gradient graphs hold (kept here: the Array list is another family's)
+        DynamicStitch.self, StridedSliceGrad.self,
     ]
 }

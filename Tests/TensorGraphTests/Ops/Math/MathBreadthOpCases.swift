@@ -50,7 +50,7 @@ private func softplusReference(_ x: Double) -> Double { Swift.max(x, 0) + Founda
 private let seluScale = 1.0507009873554804934193349852946, seluAlpha = 1.6732632423543772848170429916717
 
 func mathBreadthOpCases() -> [OpCase] {
-    mathBreadthUnaryCases() + mathBreadthBinaryCases() + mathBreadthReductionAndProductCases()
+    mathBreadthUnaryCases() + mathBreadthBinaryCases() + mathBreadthReductionAndProductCases() + mathContractionOpCases()
 }
 
 /// Unary ops and their gradient ops.
