@@ -14,10 +14,8 @@ final class SequenceConformanceTests: XCTestCase {
     }
 
     /// Models graphrun cannot run yet, with the error they must still fail with (a fix moves them out).
-    static let pending: [String: String] = [
-        // OneHot (Ops/Array) supports only axis -1.
-        "v1_one_hot_axis": "attribute 'axis'",
-    ]
+    /// None today (`v1_one_hot_axis` was, until OneHot took any axis); kept so a new fixture can land before its fix.
+    static let pending: [String: String] = [:]
 
     struct Model {
         let name: String, pb: String
@@ -86,7 +84,7 @@ final class SequenceConformanceTests: XCTestCase {
         try check(["v1_"])
     }
 
-    /// Our gradient rules (Einsum, MatrixBandPart, Square, Sum, AddN) on TensorFlow's forward graph give
+    /// Our gradient rules (Einsum, MatrixBandPart, StridedSlice, Square, Sum, AddN) on TensorFlow's forward graph give
     /// TensorFlow's gradients: `v1_einsum_gradients` fetches tf.gradients of `loss` with
     /// respect to each placeholder as grad_<name>; here `Graph.gradients` builds its own and runs them.
     func testEinsumGradientsMatchTensorFlowsGradients() throws {
@@ -95,8 +93,8 @@ final class SequenceConformanceTests: XCTestCase {
         var feeds: [Output: Tensor] = [:]
         for (name, file) in model.inputs { feeds[try XCTUnwrap(g.output(named: name), name)] = try NPY.read(Self.fixtures + "/" + file) }
         // The fixture's outputs out0...out4 are TF's gradients with respect to x, w, k, b, m in this order.
-        // m is left out: it also enters through m[0], a StridedSlice, which has no gradient rule here (Ops/Array).
-        let order = ["x", "w", "k", "b", "m"], wrt = ["x", "w", "k", "b"]
+        // m also enters through m[0], a StridedSlice (its gradient is StridedSliceGrad).
+        let order = ["x", "w", "k", "b", "m"], wrt = order
         let inputs = try wrt.map { try XCTUnwrap(g.output(named: $0 + ":0")) }
         let loss = try XCTUnwrap(g.output(named: "loss:0"))
         let grads = try g.gradients(of: loss, with: inputs).map { try XCTUnwrap($0) }

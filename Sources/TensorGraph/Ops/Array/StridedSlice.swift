@@ -1,12 +1,10 @@
 /// Python-style slicing `x[b0:e0:s0, ...]` with TF's masks (`begin_mask`, `end_mask`, `shrink_axis_mask`).
 ///
 /// Supports positive strides and no `ellipsis_mask`/`new_axis_mask` — the subset Keras emits for
-/// `Flatten` (`Shape → StridedSlice → Pack → Reshape`) and ordinary slicing. No gradient rule
-/// (TF's is StridedSliceGrad); differentiating through it throws.
+/// `Flatten` (`Shape → StridedSlice → Pack → Reshape`) and ordinary slicing. The gradient is TF's:
+/// `StridedSliceGrad(Shape(x), begin, end, strides, dy)` with the same masks.
 public enum StridedSlice: Op {
     public static let wireName = "StridedSlice"
-    /// Missing: no gradient rule (TF's is `StridedSliceGrad`), so differentiating through a `StridedSlice` throws.
-    public static var differentiability: Differentiability { .missing }
     public static let inputs: [ArgDef] = ["input: T", "begin: Index", "end: Index", "strides: Index"]
     public static let outputs: [ArgDef] = ["output: T"]
     /// The attributes of `StridedSlice`, with TensorFlow's names and defaults.
@@ -76,6 +74,16 @@ public enum StridedSlice: Op {
         } catch let error as TensorGraphError {
             throw ctx.error(error.description)
         }
+    }
+
+    /// TF's `_StridedSliceGrad`: `dy` scattered into zeros of `x`'s shape at the slice; none for the indices.
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
+        let g = ctx.graph, attrs = ctx.attributes(StridedSlice.self)
+        var shape = try g.shape(of: ctx.input(0))
+        if attrs.Index == .int64 { shape = try g.cast(shape, to: .int64) }
+        let dx = try g.addOutput(StridedSliceGrad.self, [shape, ctx.input(1), ctx.input(2), ctx.input(3), try ctx.grad()], attrs,
+                                 file: #fileID, line: #line)
+        return [dx, nil, nil, nil]
     }
 
     public static func compute(_ ctx: KernelContext) throws {

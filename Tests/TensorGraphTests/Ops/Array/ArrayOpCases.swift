@@ -35,6 +35,14 @@ func arrayShapeOpCases() -> [OpCase] {
     cases.append(OpCase(op: "OneHot", inputs: [Tensor([Int32(1), 0, 3, 7])], build: { g, x in try g.oneHot(x[0], depth: 4) },
                         reference: { t in ([4, 4], t[0].scalars(as: Int32.self).flatMap { i in (0..<4).map { $0 == Int(i) ? 1.0 : 0 } }) },
                         invalid: [{ g in try g.oneHot(ph(g, [3]), depth: 4) }]))
+    // axis 0 on [2, 3] indices: out[d, i, j] = on where indices[i, j] == d (TF 2.21: tf.one_hot(..., axis=0)).
+    cases.append(OpCase(op: "OneHot", label: "axis 0", inputs: [Tensor(shape: [2, 3], scalars: [Int32(1), 0, 2, -1, 2, 5])],
+                        build: { g, x in try g.oneHot(x[0], depth: 3, onValue: 5, offValue: -1, axis: 0) },
+                        reference: { t in
+                            let v = t[0].scalars(as: Int32.self)
+                            return ([3, 2, 3], (0..<3).flatMap { d in v.map { Int($0) == d ? 5.0 : -1 } })
+                        },
+                        invalid: [{ g in try g.oneHot(ph(g, [3], .int32), depth: 4, axis: 2) }]))
     cases.append(OpCase(op: "Cast", inputs: [r([2, 3], -3, 3)], build: { g, x in try g.cast(x[0], to: .int32) },
                         reference: { ($0[0].shape, $0[0].doubleValues.map { $0.rounded(.towardZero) }) }))
     cases.append(OpCase(op: "Cast", label: "float to float", inputs: [r([2, 3])], build: { g, x in try g.cast(g.cast(x[0], to: .float), to: .double) },
@@ -114,7 +122,7 @@ func arrayGatherAndRearrangeOpCases() -> [OpCase] {
                             var out: [Double] = []
                             for j in [0, 2] { for k in 0..<4 { out.append(v[(1 * 3 + j) * 4 + k]) } }
                             return ([2, 4], out)
-                        },
+                        }, wrt: [0], secondOrder: true,
                         invalid: [{ g in try g.stridedSlice(ph(g, [2, 3]), begin: [5], end: [6], strides: [1], shrinkAxisMask: 1) }]))
     cases.append(OpCase(op: "Const", inputs: [], build: { g, _ in try g.constant(Tensor(shape: [2], scalars: [1.5, -2.0])) },
                         reference: { _ in ([2], [1.5, -2]) }))
