@@ -11,6 +11,11 @@ the fetched tensor names and TensorFlow's values for them.
   v1nested   tf.compat.v1 while_loop with a dynamic trip count, a captured tensor and a tf.cond
              in its body.
   v1while    tf.compat.v1 while_loop with a TensorArray: the cumulative sum of a vector's rows.
+  v1tensorarray
+             tf.compat.v1 while_loop reading one TensorArray (unstack: TensorArrayScatterV3, read:
+             TensorArrayReadV3) and writing another (TensorArrayWriteV3), then stack
+             (TensorArrayGatherV3), size, read, close, and split/concat (TensorArraySplitV3/ConcatV3).
+  unsupported  hand-written: TF1 ops TensorGraph lacks (TensorArrayGradV3, StackV2), listed first.
   lstm, lstm_seq, gru, gru_seq
              Keras LSTM(8)/GRU(8) (return_sequences off/on), frozen with
              convert_variables_to_constants_v2 (default lower_control_flow=True), so the loop is
@@ -21,7 +26,8 @@ Usage: /tmp/pyenv/bin/python Tools/v1_controlflow_fixtures.py [check DIR]
   check DIR  Runs the raised (functional If/While) GraphDefs V1ControlFlowTests wrote to DIR (run it
              with TENSORGRAPH_V1_OUT=DIR) in TensorFlow with the recorded feeds and compares with
              TensorFlow's values for the original graphs. Exit 1 on mismatch. Graphs holding TensorList
-             handles are skipped: TensorGraph writes them as int32 until it has a variant dtype.
+             or TensorArray handles are skipped: TensorGraph writes them as int32 until it has variant
+             and resource dtypes.
 """
 import json, os, sys
 import numpy as np
@@ -86,6 +92,28 @@ def v1while():
     return [{"x:0": np.arange(12, dtype=np.float32).reshape(4, 3)}, {"x:0": np.ones([1, 3], np.float32)}], [out, tf.identity(total, name="total")]
 
 
+def v1tensorarray():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+    n = tf.shape(x)[0]
+    inputs = tf.TensorArray(tf.float32, size=n, element_shape=[3]).unstack(x)
+    states = tf.TensorArray(tf.float32, size=n, clear_after_read=False)
+    def body(i, h, states):
+        h = tf.tanh(h * 0.5 + inputs.read(i))
+        return i + 1, h, states.write(i, h)
+    _, h, states = tf.while_loop(lambda i, h, states: i < n, body, (tf.constant(0), tf.zeros([3]), states))
+    stacked = tf.identity(states.stack(), name="states")
+    size = tf.identity(states.size(), name="size")
+    last = tf.identity(states.read(n - 1), name="last")
+    with tf.control_dependencies([last, stacked]):
+        close = states.close()
+    with tf.control_dependencies([close]):
+        closed = tf.identity(h, name="closed")
+    pieces = tf.TensorArray(tf.float32, size=2, infer_shape=False).split(tf.reshape(x, [-1]), lengths=tf.stack([3, n * 3 - 3]))
+    concat = tf.identity(pieces.concat(), name="concat")
+    feeds = [{"x:0": np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)}, {"x:0": np.ones([1, 3], np.float32)}]
+    return feeds, [stacked, size, last, closed, concat]
+
+
 def v1nested():
     # A loop with a captured tensor, a dynamic trip count, and a cond inside its body.
     x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
@@ -137,7 +165,8 @@ def malformed(path, build):
 def main():
     os.makedirs(out_dir, exist_ok=True)
     expected = {}
-    cases = {"v1cond": lambda: v1_graph(v1cond), "v1nested": lambda: v1_graph(v1nested), "v1while": lambda: v1_graph(v1while)}
+    cases = {"v1cond": lambda: v1_graph(v1cond), "v1nested": lambda: v1_graph(v1nested), "v1while": lambda: v1_graph(v1while),
+             "v1tensorarray": lambda: v1_graph(v1tensorarray)}
     for kind in ["lstm", "gru"]:
         cases[kind] = lambda kind=kind: keras_rnn(kind, False)
         cases[kind + "_seq"] = lambda kind=kind: keras_rnn(kind, True)
@@ -155,6 +184,10 @@ def main():
     # A Merge of two values no Switch split, in a cycle through NextIteration without an Enter.
     malformed("bad_cycle.pb", lambda node: (node("m", "Merge", ["x", "n"], T=tf.float32),
                                              node("n", "NextIteration", ["m"], T=tf.float32)))
+    # TF1 TensorArray gradient and stack ops, which TensorGraph lacks, next to an Enter of a string.
+    malformed("unsupported.pb", lambda node: (node("grad", "TensorArrayGradV3", ["x", "x"], source="gradients"),
+                                               node("stack", "StackV2", ["x"], elem_type=tf.float32, stack_name=""),
+                                               node("e", "Enter", ["x"], T=tf.string, frame_name="f", is_constant=False)))
     with open(os.path.join(out_dir, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
 
@@ -170,9 +203,10 @@ def check(directory):
         graph_def = tf.compat.v1.GraphDef()
         with open(path, "rb") as f:
             graph_def.ParseFromString(f.read())
-        if any(n.op.startswith("TensorList") for n in graph_def.node) or any(
-                n.op.startswith("TensorList") for fn in graph_def.library.function for n in fn.node_def):
-            print(f"{name}: skipped (TensorList handles)")
+        handles = ("TensorList", "TensorArray")
+        if any(n.op.startswith(handles) for n in graph_def.node) or any(
+                n.op.startswith(handles) for fn in graph_def.library.function for n in fn.node_def):
+            print(f"{name}: skipped (TensorList/TensorArray handles)")
             continue
         graph = tf.Graph()
         with graph.as_default():

@@ -181,38 +181,41 @@ extension Graph {
     }
 
     /// The library as a `FunctionDefLibrary`, nil when empty.
-    func functionLibraryDef(_ arena: ProtoArena) throws -> UnsafeMutablePointer<Tensorflow__FunctionDefLibrary>? {
+    func functionLibraryDef(_ arena: ProtoArena, handles: ListHandleAnalysis? = nil) throws -> UnsafeMutablePointer<Tensorflow__FunctionDefLibrary>? {
         guard !library.functions.isEmpty else { return nil }
         let proto = arena.allocate(Tensorflow__FunctionDefLibrary.self)
         tensorflow__function_def_library__init(proto)
         let list = arena.allocate(UnsafeMutablePointer<Tensorflow__FunctionDef>?.self, count: library.functions.count)
-        for (i, function) in library.functions.enumerated() { list[i] = try function.graph.functionDef(function, arena) }
+        for (i, function) in library.functions.enumerated() { list[i] = try function.graph.functionDef(function, arena, handles: handles) }
         proto.pointee.n_function = library.functions.count
         proto.pointee.function = list
         return proto
     }
 
-    private func functionDef(_ function: GraphFunction, _ arena: ProtoArena) throws -> UnsafeMutablePointer<Tensorflow__FunctionDef> {
+    private func functionDef(_ function: GraphFunction, _ arena: ProtoArena,
+                             handles: ListHandleAnalysis?) throws -> UnsafeMutablePointer<Tensorflow__FunctionDef> {
         let def = arena.allocate(Tensorflow__FunctionDef.self)
         tensorflow__function_def__init(def)
         let signature = arena.allocate(Tensorflow__OpDef.self)
         tensorflow__op_def__init(signature)
         signature.pointee.name = arena.string(function.name)
-        func argList(_ items: [(String, DType)]) -> UnsafeMutablePointer<UnsafeMutablePointer<Tensorflow__OpDef__ArgDef>?> {
+        func argList(_ items: [(String, DType)], variant: Set<Int>) -> UnsafeMutablePointer<UnsafeMutablePointer<Tensorflow__OpDef__ArgDef>?> {
             let list = arena.allocate(UnsafeMutablePointer<Tensorflow__OpDef__ArgDef>?.self, count: items.count)
             for (i, (name, dtype)) in items.enumerated() {
                 let arg = arena.allocate(Tensorflow__OpDef__ArgDef.self)
                 tensorflow__op_def__arg_def__init(arg)
                 arg.pointee.name = arena.string(name)
-                arg.pointee.type = ProtoConversion.dataType(dtype)
+                arg.pointee.type = variant.contains(i) ? Tensorflow__DataType(rawValue: Graph.variantDataType) : ProtoConversion.dataType(dtype)
                 list[i] = arg
             }
             return list
         }
         signature.pointee.n_input_arg = function.arguments.count
-        signature.pointee.input_arg = argList(function.arguments.map { ($0.node.name, $0.dtype) })
+        signature.pointee.input_arg = argList(function.arguments.map { ($0.node.name, $0.dtype) },
+                                              variant: handles?.functionArguments[function.name] ?? [])
         signature.pointee.n_output_arg = function.results.count
-        signature.pointee.output_arg = argList(zip(function.resultNames, function.results).map { ($0, $1.dtype) })
+        signature.pointee.output_arg = argList(zip(function.resultNames, function.results).map { ($0, $1.dtype) },
+                                               variant: handles?.functionResults[function.name] ?? [])
         signature.pointee.is_stateful = function.isStateful ? 1 : 0
         def.pointee.signature = signature
 
@@ -227,7 +230,7 @@ extension Graph {
         let nodeList = arena.allocate(UnsafeMutablePointer<Tensorflow__NodeDef>?.self, count: bodyNodes.count)
         for (i, node) in bodyNodes.enumerated() {
             let inputs = node.inputs.map(reference) + node.controlInputs.map { "^" + nodes[$0].name }
-            nodeList[i] = try nodeDef(node, arena, inputNames: inputs)
+            nodeList[i] = try nodeDef(node, arena, inputNames: inputs, handles: handles)
         }
         def.pointee.n_node_def = bodyNodes.count
         def.pointee.node_def = nodeList

@@ -12,15 +12,17 @@ extension Graph {
         let arena = ProtoArena()
         var graph = Tensorflow__GraphDef()
         tensorflow__graph_def__init(&graph)
+        // TensorList handles are int32 stand-ins here; TF wants DT_VARIANT where they cross calls.
+        let handles = ListHandleAnalysis(self)
         let nodeList = arena.allocate(UnsafeMutablePointer<Tensorflow__NodeDef>?.self, count: nodes.count)
-        for (i, node) in nodes.enumerated() { nodeList[i] = try nodeDef(node, arena) }
+        for (i, node) in nodes.enumerated() { nodeList[i] = try nodeDef(node, arena, handles: handles) }
         graph.n_node = nodes.count
         graph.node = nodeList
         let versions = arena.allocate(Tensorflow__VersionDef.self)
         tensorflow__version_def__init(versions)
         versions.pointee.producer = Graph.graphDefProducer
         graph.versions = versions
-        graph.library = try functionLibraryDef(arena)   // nil when the graph calls no functions
+        graph.library = try functionLibraryDef(arena, handles: handles)   // nil when the graph calls no functions
         let size = tensorflow__graph_def__get_packed_size(&graph)
         var bytes = [UInt8](repeating: 0, count: size)
         let written = bytes.withUnsafeMutableBufferPointer { tensorflow__graph_def__pack(&graph, $0.baseAddress!) }
@@ -38,7 +40,8 @@ extension Graph {
     }
 
     /// A NodeDef; `inputNames` overrides the input strings (a function body spells them `node:arg:index`).
-    func nodeDef(_ node: Node, _ arena: ProtoArena, inputNames: [String]? = nil) throws -> UnsafeMutablePointer<Tensorflow__NodeDef> {
+    func nodeDef(_ node: Node, _ arena: ProtoArena, inputNames: [String]? = nil,
+                 handles: ListHandleAnalysis? = nil) throws -> UnsafeMutablePointer<Tensorflow__NodeDef> {
         let def = arena.allocate(Tensorflow__NodeDef.self)
         tensorflow__node_def__init(def)
         def.pointee.name = arena.string(node.name)
@@ -50,12 +53,21 @@ extension Graph {
         def.pointee.n_input = inputs.count
         def.pointee.input = inputList
         let entries = node.attrs.entries
+        let variant = handles?.variantAttributes(of: node, in: self) ?? [:]
         let attrList = arena.allocate(UnsafeMutablePointer<Tensorflow__NodeDef__AttrEntry>?.self, count: entries.count)
         for (i, (key, value)) in entries.enumerated() {
             let entry = arena.allocate(Tensorflow__NodeDef__AttrEntry.self)
             tensorflow__node_def__attr_entry__init(entry)
             entry.pointee.key = arena.string(key)
             entry.pointee.value = attrValue(value, arena)
+            for position in variant[key] ?? [] {
+                let proto = entry.pointee.value!
+                if proto.pointee.value_case == TENSORFLOW__ATTR_VALUE__VALUE_TYPE {
+                    proto.pointee.type = Tensorflow__DataType(rawValue: Graph.variantDataType)
+                } else if let list = proto.pointee.list, position < list.pointee.n_type {
+                    list.pointee.type[position] = Tensorflow__DataType(rawValue: Graph.variantDataType)
+                }
+            }
             attrList[i] = entry
         }
         def.pointee.n_attr = entries.count

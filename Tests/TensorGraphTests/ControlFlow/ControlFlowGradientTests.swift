@@ -103,4 +103,25 @@ final class ControlFlowGradientTests: XCTestCase {
                         try finiteDifferences(session, out[1], feeds, wrt: x), "nested, \(trips) trips")
         }
     }
+
+    func testWhileGradientAccumulatesInTensorListsLinearlyInTheTripCount() throws {
+        let g = Graph()
+        let x = try g.placeholder(.double, shape: [64], name: "x"), w = try g.placeholder(.double, shape: [64], name: "w")
+        // v ← v·w + 1, 3,000 times. Stacking into growing tensors copied O(N²) elements (w included).
+        let out = try g.whileLoop(cond: { b, v in try b.less(v[0], b.constant(Int32(3000))) }, body: { b, v in
+            [try b.add(v[0], b.constant(Int32(1))), try b.add(b.mul(v[1], w), b.constant(1.0, dtype: .double))]
+        }, loopVars: [g.constant(Int32(0)), x])
+        let grads = try g.gradients(of: g.sum(out[1]), with: [x, w])
+        let ops = g.library.functions.flatMap { $0.graph.nodes.map(\.opName) }
+        XCTAssertFalse(ops.contains("ConcatV2"))
+        XCTAssertEqual(ops.filter { $0 == "TensorListSetItem" }.count, 1, "Mul's gradient needs v; the captured w is read, not saved")
+        let session = Session(graph: g)
+        let values = try session.run([grads[0]!, grads[1]!], feeding: [x: Tensor(shape: [64], scalars: Array(repeating: 0.5, count: 64)),
+                                                                        w: Tensor(shape: [64], scalars: Array(repeating: 0.999, count: 64))])
+        // v_N = w^N·x + Σ_{k<N} w^k: d/dx = w^N, d/dw = N·w^(N-1)·x + Σ_{k<N} k·w^(k-1).
+        let n = 3000.0, wv = 0.999
+        let dw = n * pow(wv, n - 1) * 0.5 + (1..<3000).reduce(0.0) { $0 + Double($1) * pow(wv, Double($1 - 1)) }
+        for v in values[0].scalars(as: Double.self) { XCTAssertEqual(v, pow(wv, n), accuracy: 1e-9) }
+        for v in values[1].scalars(as: Double.self) { XCTAssertEqual(v, dw, accuracy: 1e-6 * dw) }
+    }
 }

@@ -71,6 +71,7 @@ let opsWithDedicatedTests: [String: String] = [
     "ApplyGradientDescent": "OptimizerTests", "ApplyMomentum": "OptimizerTests", "ApplyAdam": "OptimizerTests",
     "ApplyRMSProp": "OptimizerTests",
     "TensorListReserve": "V1ControlFlowTests", "TensorListFromTensor": "V1ControlFlowTests", "TensorListGetItem": "V1ControlFlowTests", "TensorListSetItem": "V1ControlFlowTests", "TensorListStack": "V1ControlFlowTests", "TensorListLength": "V1ControlFlowTests", "TensorListElementShape": "V1ControlFlowTests",
+    "TensorArrayV3": "V1ControlFlowTests", "TensorArrayWriteV3": "V1ControlFlowTests", "TensorArrayReadV3": "V1ControlFlowTests", "TensorArrayScatterV3": "V1ControlFlowTests", "TensorArrayGatherV3": "V1ControlFlowTests", "TensorArraySplitV3": "V1ControlFlowTests", "TensorArrayConcatV3": "V1ControlFlowTests", "TensorArraySizeV3": "TensorListTests", "TensorArrayCloseV3": "V1ControlFlowTests",
     "StatelessIf": "ControlFlowTests, ControlFlowGradientTests", "If": "ControlFlowTests, ControlFlowGradientTests",
     "StatelessWhile": "ControlFlowTests, ControlFlowGradientTests", "While": "ControlFlowTests, ControlFlowGradientTests",
     "RandomUniform": "RandomOpTests", "RandomStandardNormal": "RandomOpTests", "TruncatedNormal": "RandomOpTests",

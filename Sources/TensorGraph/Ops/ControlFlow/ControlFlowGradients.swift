@@ -46,80 +46,47 @@ extension Graph {
     /// Copies `function`'s body into this graph with `arguments` in place of its argument placeholders
     /// and returns the copies of its results (names made unique under the current scope).
     func inline(_ function: GraphFunction, arguments: [Output]) throws -> [Output] {
+        try inlineCopies(function, arguments: arguments).results
+    }
+
+    /// `inline`, also returning the copy of each body node by its id in `function.graph`.
+    func inlineCopies(_ function: GraphFunction, arguments: [Output]) throws -> (results: [Output], copies: [Int: Node]) {
         guard arguments.count == function.arguments.count else {
             throw TensorGraphError.invalidArgument("inlining '\(function.name)': \(arguments.count) arguments for \(function.arguments.count)")
         }
-        var mapped: [Int: Output] = [:]   // body node id → (for arguments) the value given
-        for (placeholder, value) in zip(function.arguments, arguments) { mapped[placeholder.node.id] = try captured(value) }
+        var mapped: [Endpoint: Output] = [:]
+        for (placeholder, value) in zip(function.arguments, arguments) { mapped[placeholder.endpoint] = try captured(value) }
+        let argumentNodes = Set(function.arguments.map(\.node.id))
+        let copies = try graft(function.graph.nodes.map(\.id).filter { !argumentNodes.contains($0) }, of: function.graph, mapped: mapped)
+        let results = try function.results.map { r -> Output in
+            if let value = mapped[r.endpoint] { return value }
+            guard let copy = copies[r.node.id] else {
+                throw TensorGraphError.invalidArgument("inlining '\(function.name)': result '\(r.name)' is not in its body")
+            }
+            return Output(graph: self, node: copy, index: r.index)
+        }
+        return (results, copies)
+    }
+
+    /// Copies nodes `ids` of `source` (ascending, so inputs come first) into this graph; an input
+    /// outside `ids` takes its value from `mapped`. Control inputs on nodes not copied are dropped.
+    /// Returns the copies by source node id.
+    func graft(_ ids: [Int], of source: Graph, mapped: [Endpoint: Output]) throws -> [Int: Node] {
         var copies: [Int: Node] = [:]
         func endpoint(_ e: Endpoint) throws -> Endpoint {
-            if let value = mapped[e.node] { return value.endpoint }
-            guard let copy = copies[e.node] else { throw TensorGraphError.invalidArgument("inlining '\(function.name)': node order") }
+            if let value = mapped[e] { return value.endpoint }
+            guard let copy = copies[e.node] else {
+                throw TensorGraphError.invalidArgument("copying '\(source.nodes[e.node].name)': an input is neither copied nor given")
+            }
             return Endpoint(node: copy.id, index: e.index)
         }
-        for node in function.graph.nodes where mapped[node.id] == nil {
+        for id in ids {
+            let node = source.nodes[id]
             let inputs = try node.inputs.map(endpoint)
             let control = node.controlInputs.compactMap { copies[$0]?.id }
-            copies[node.id] = try addNode(node.op, exactName: uniqueName(node.name), inputs: inputs, attrs: node.attrs,
-                                          controlInputs: control, location: node.location)
+            copies[id] = try addNode(node.op, exactName: uniqueName(node.name), inputs: inputs, attrs: node.attrs,
+                                     controlInputs: control, location: node.location)
         }
-        return try function.results.map { r in
-            let e = try endpoint(r.endpoint)
-            return Output(graph: self, node: nodes[e.node], index: e.index)
-        }
+        return copies
     }
-}
-
-/// The gradient of `While`/`StatelessWhile` for loops of any (run-time) trip count.
-///
-/// TF2 makes the forward loop push every intermediate the gradient needs onto TensorLists. Here the
-/// gradient adds a second forward loop that runs the same condition and body and also stacks each
-/// iteration's loop variables (all of them, integer ones included) into growing tensors `[k, …]`,
-/// and counts the iterations `N`. A backward loop then runs `k = N-1 … 0`: it reads iteration `k`'s
-/// loop variables from the stacks, recomputes that iteration's body from them (inlined) and replaces
-/// the running gradients `g` of the float loop variables by `∂(Σ g · body(v_k))/∂v_k`. Captured
-/// values are loop variables the body passes through, so their gradients accumulate the same way.
-/// Costs: the forward loop runs twice, and stacking copies O(N²) elements (concat per iteration).
-func whileGradient(_ ctx: GradientContext) throws -> [Output?] {
-    let g = ctx.graph, node = ctx.node
-    let a = node.attributes(StatelessWhile.self)
-    guard let condition = g.library.function(named: a.cond.name), let body = g.library.function(named: a.body.name) else {
-        throw TensorGraphError.invalidArgument("[\(node.opName)] node '\(node.name)': its functions are not in the library")
-    }
-    let inputs = node.inputs.indices.map { ctx.input($0) }
-    let isFloat = { (t: Output) in t.dtype == .float || t.dtype == .double }
-    let floats = inputs.indices.filter { isFloat(inputs[$0]) }
-    guard !floats.isEmpty else { return Array(repeating: nil, count: inputs.count) }
-    for value in inputs where ![.float, .double, .int32, .int64].contains(value.dtype) {
-        throw TensorGraphError.invalidArgument("[\(node.opName)] node '\(node.name)': gradient of a loop with a \(value.dtype) loop variable is not supported")
-    }
-    let invariants = body.arguments.map(\.shape)
-
-    // Forward again, stacking the loop variables each iteration enters with.
-    let stacksStart = try inputs.map { value -> Output in
-        let dims = try g.concat([g.constant(Tensor([Int32(0)])), g.shape(of: value)], axis: 0)
-        return try g.fill(dims: dims, value: g.cast(g.constant(0.0, dtype: .double), to: value.dtype))
-    }
-    let stackShapes = invariants.map { TensorShape($0.dims.map { [nil] + $0 }) }
-    let n = inputs.count
-    let forward = try g.whileLoop(cond: { b, v in try b.inline(condition, arguments: Array(v[1...n]))[0] }, body: { b, v in
-        let values = Array(v[1...n]), stacks = Array(v[(n + 1)...])
-        let next = try b.inline(body, arguments: values)
-        let grown = try zip(stacks, values).map { try b.concat([$0, b.expandDims($1, axis: 0)], axis: 0) }
-        return [try b.add(v[0], b.constant(Int32(1)))] + next + grown
-    }, loopVars: [g.constant(Int32(0))] + inputs + stacksStart, shapeInvariants: [.scalar] + invariants + stackShapes, name: "while_stack")
-    let count = forward[0], stacks = Array(forward[(n + 1)...])
-
-    // Backward: k = N-1 … 0, the float loop variables' gradients as loop variables.
-    let seeds = try floats.map { try ctx.grad($0) }
-    let backward = try g.whileLoop(cond: { b, v in try b.greaterEqual(v[0], b.constant(Int32(0))) }, body: { b, v in
-        let values = try stacks.map { try b.gather($0, indices: v[0]) }
-        let results = try b.inline(body, arguments: values)
-        let grads = try b.gradients(of: floats.map { results[$0] }, with: floats.map { values[$0] }, gradYs: Array(v[1...]))
-        let next = try zip(floats, grads).map { i, grad in try grad ?? b.zerosLike(values[i]) }
-        return [try b.sub(v[0], b.constant(Int32(1)))] + next
-    }, loopVars: [try g.sub(count, g.constant(Int32(1)))] + seeds, shapeInvariants: [.scalar] + floats.map { invariants[$0] }, name: "while_grad")
-    var result: [Output?] = Array(repeating: nil, count: inputs.count)
-    for (k, i) in floats.enumerated() { result[i] = backward[1 + k] }
-    return result
 }

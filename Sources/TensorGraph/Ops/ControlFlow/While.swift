@@ -6,8 +6,8 @@
 ///
 /// Output shapes are `output_shapes` when given, else what both the inputs and the body's results fit
 /// (the loop variables' shape invariants).
-/// Gradient: a forward loop that stacks each iteration's loop variables and a backward loop that
-/// pops them, recomputing each iteration's body (see `whileGradient`).
+/// Gradient: an accumulating copy of the loop saves, in TensorLists, the values the body's gradient
+/// reads; a backward loop reads them back in reverse and runs the body's gradient (see `whileGradient`).
 public enum StatelessWhile: ControlFlowOp {
     public static let wireName = "StatelessWhile"
     public static let inputs: [ArgDef] = ["input: T"]

@@ -3,58 +3,10 @@
 ///
 /// Representation: TF's handle is a `DT_VARIANT` scalar. `DType` has no `variant` case yet (adding one
 /// touches exhaustive dtype switches across the kernels), so a handle here is an int32 scalar holding
-/// the element count, whose `Tensor.list` carries the elements. Lists are values: `TensorListSetItem`
-/// returns a new handle and never changes the list its input holds (Swift arrays copy on write).
-/// Kernels given an int32 tensor that is not a handle fail with an error naming the node.
-/// Gradients are not implemented yet (differentiating through them throws).
-
-/// The list a TensorList handle holds.
-struct TensorListValue {
-    /// The elements; nil for a slot `TensorListReserve` made and nothing has set yet.
-    var elements: [Tensor?]
-    /// TF attribute `element_dtype` of the op that made the list.
-    var elementDType: DType
-    /// The elements' shape as declared (`element_shape` input; unknown dimensions allowed).
-    var elementShape: TensorShape
-}
-
-extension TensorListValue {
-    /// A handle tensor holding `self`.
-    var handle: Tensor {
-        var tensor = Tensor(Int32(clamping: elements.count))
-        tensor.list = self
-        return tensor
-    }
-
-    /// TF's element-shape encoding: a scalar -1 is an unknown shape, -1 entries unknown dimensions.
-    static func shape(from tensor: Tensor) -> TensorShape {
-        guard let dims = integerValues(tensor) else { return .unknown }
-        if tensor.rank == 0 { return .unknown }
-        return TensorShape(dims.map { $0 < 0 ? nil : $0 })
-    }
-
-    /// Element `index` (TF's `TensorListGetItem`): an unset slot reads as zeros of `shape` when that
-    /// shape is fully known.
-    func element(_ index: Int, shape: TensorShape, _ ctx: KernelContext) throws -> Tensor {
-        guard (0..<elements.count).contains(index) else {
-            throw ctx.error("index \(index) is out of range for a list of \(elements.count) elements")
-        }
-        if let element = elements[index] { return element }
-        let known = shape.dims.map { $0.compactMap { $0 } }
-        guard let dims = known, dims.count == shape.dims?.count else {
-            throw ctx.error("element \(index) was never set and its shape \(shape) is not fully known")
-        }
-        return Tensor(zeros: elementDType, shape: dims)
-    }
-}
-
-extension KernelContext {
-    /// The list input `i` holds, or a typed error when it is not a TensorList handle.
-    func list(_ i: Int) throws -> TensorListValue {
-        guard let list = input(i).list else { throw error("input \(i) is not a TensorList handle") }
-        return list
-    }
-}
+/// the element count, whose `Tensor.list` carries the elements (`TensorListValue`). Lists are values:
+/// `TensorListSetItem` returns a new handle and never changes the list its input holds; it is O(1)
+/// when it fills the next slot (see `TensorListValue`). Kernels given an int32 tensor that is not a
+/// handle fail with an error naming the node. Gradients follow TF's `list_ops.py` (`ListGradients.swift`).
 
 /// The attributes of `TensorListReserve` and `TensorListFromTensor`, with TensorFlow's names.
 public struct TensorListMakeAttrs: OpAttributes {
@@ -90,8 +42,10 @@ public enum TensorListReserve: NonDifferentiableOp {
 
 /// The rows of `tensor` as a list (TF's `TensorListFromTensor`, `TensorArray.unstack`):
 /// `tensor` `[n, ...]`, `element_shape` → a handle of `n` elements of shape `[...]`.
-public enum TensorListFromTensor: NonDifferentiableOp {
+public enum TensorListFromTensor: Op {
     public static let wireName = "TensorListFromTensor"
+    /// Gradient: TF's `list_ops.py` rule (see `ListGradients.swift`).
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] { try tensorListFromTensorGradient(ctx) }
     public static let inputs: [ArgDef] = ["tensor: element_dtype", "element_shape: shape_type"]
     public static let outputs: [ArgDef] = ["output_handle: int32"]
     public typealias Attrs = TensorListMakeAttrs
@@ -112,8 +66,10 @@ public enum TensorListFromTensor: NonDifferentiableOp {
 
 /// Element `index` of a list (TF's `TensorListGetItem`, `TensorArray.read`): handle, `index` int32
 /// scalar, `element_shape` → the element (zeros of `element_shape` for an unset slot).
-public enum TensorListGetItem: NonDifferentiableOp {
+public enum TensorListGetItem: Op {
     public static let wireName = "TensorListGetItem"
+    /// Gradient: TF's `list_ops.py` rule (see `ListGradients.swift`).
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] { try tensorListGetItemGradient(ctx) }
     public static let inputs: [ArgDef] = ["input_handle: int32", "index: int32", "element_shape: Tshape"]
     public static let outputs: [ArgDef] = ["item: element_dtype"]
     /// The attributes of `TensorListGetItem`, with TensorFlow's names and defaults.
@@ -145,8 +101,10 @@ public enum TensorListGetItem: NonDifferentiableOp {
 
 /// The list with element `index` replaced by `item` (TF's `TensorListSetItem`, `TensorArray.write`):
 /// handle, `index` int32 scalar, `item` → a new handle; the input list is unchanged.
-public enum TensorListSetItem: NonDifferentiableOp {
+public enum TensorListSetItem: Op {
     public static let wireName = "TensorListSetItem"
+    /// Gradient: TF's `list_ops.py` rule (see `ListGradients.swift`).
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] { try tensorListSetItemGradient(ctx) }
     public static let inputs: [ArgDef] = ["input_handle: int32", "index: int32", "item: element_dtype"]
     public static let outputs: [ArgDef] = ["output_handle: int32"]
     /// The attributes of `TensorListSetItem`, with TensorFlow's names and defaults.
@@ -163,27 +121,27 @@ public enum TensorListSetItem: NonDifferentiableOp {
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [TensorSpec(.int32, .scalar)] }
 
     public static func compute(_ ctx: KernelContext) throws {
-        var list = try ctx.list(0)
+        let list = try ctx.list(0)
         let item = ctx.input(2)
         guard let index = integerValues(ctx.input(1))?.first, index >= 0 else { throw ctx.error("index must be a non-negative int32 scalar") }
-        if index >= list.elements.count {
+        if index >= list.count {
             guard ctx.node.attributes(TensorListSetItem.self).resizeIfIndexOutOfBounds, index < (1 << 28) else {
-                throw ctx.error("index \(index) is out of range for a list of \(list.elements.count) elements")
+                throw ctx.error("index \(index) is out of range for a list of \(list.count) elements")
             }
-            list.elements += Array(repeating: nil, count: index + 1 - list.elements.count)
         }
-        guard list.elementShape.accepts(item.shape) else {
-            throw ctx.error("item of shape \(item.shape) does not fit the list's element shape \(list.elementShape)")
+        guard item.dtype == list.elementDType, list.elementShape.accepts(item.shape) else {
+            throw ctx.error("item \(item.dtype)\(item.shape) does not fit the list's elements \(list.elementDType)\(list.elementShape)")
         }
-        list.elements[index] = item
-        ctx.setOutput(0, list.handle)
+        ctx.setOutput(0, list.setting(index, to: item).handle)
     }
 }
 
 /// The elements stacked along a new first axis (TF's `TensorListStack`, `TensorArray.stack`):
 /// handle, `element_shape` → `[n, ...]`; unset elements read as zeros of a fully known shape.
-public enum TensorListStack: NonDifferentiableOp {
+public enum TensorListStack: Op {
     public static let wireName = "TensorListStack"
+    /// Gradient: TF's `list_ops.py` rule (see `ListGradients.swift`).
+    public static func gradient(_ ctx: GradientContext) throws -> [Output?] { try tensorListStackGradient(ctx) }
     public static let inputs: [ArgDef] = ["input_handle: int32", "element_shape: int32"]
     public static let outputs: [ArgDef] = ["tensor: element_dtype"]
     /// The attributes of `TensorListStack`, with TensorFlow's names and defaults.
@@ -207,13 +165,13 @@ public enum TensorListStack: NonDifferentiableOp {
 
     public static func compute(_ ctx: KernelContext) throws {
         let list = try ctx.list(0), a = ctx.node.attributes(TensorListStack.self)
-        guard a.numElements < 0 || a.numElements == list.elements.count else {
-            throw ctx.error("num_elements is \(a.numElements), the list has \(list.elements.count)")
+        guard a.numElements < 0 || a.numElements == list.count else {
+            throw ctx.error("num_elements is \(a.numElements), the list has \(list.count)")
         }
         var shape = TensorListValue.shape(from: ctx.input(1))
         if shape.dims == nil { shape = list.elementShape }
         if let first = list.elements.compactMap({ $0 }).first { shape = TensorShape(first.shape) }
-        let elements = try list.elements.indices.map { try list.element($0, shape: shape, ctx) }
+        let elements = try (0..<list.count).map { try list.element($0, shape: shape, ctx) }
         guard let rowShape = shape.dims.map({ $0.compactMap { $0 } }), rowShape.count == shape.dims?.count else {
             throw ctx.error("cannot stack an empty list whose element shape \(shape) is not fully known")
         }
@@ -236,7 +194,7 @@ public enum TensorListLength: NonDifferentiableOp {
     public typealias Attrs = NoAttributes
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] { [TensorSpec(.int32, .scalar)] }
     public static func compute(_ ctx: KernelContext) throws {
-        ctx.setOutput(0, Tensor(Int32(clamping: try ctx.list(0).elements.count)))
+        ctx.setOutput(0, Tensor(Int32(clamping: try ctx.list(0).count)))
     }
 }
 
