@@ -68,6 +68,9 @@ let package = Package(
         .executableTarget(name: "fashion-cnn", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionCNN"),
         .executableTarget(name: "mnist-raw", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTRaw"),
         .executableTarget(name: "mnist-lstm", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTLSTM"),
+        // Beyond the seeds: batch norm + residual blocks (frozen with the batch norms folded), and a conv autoencoder.
+        .executableTarget(name: "fashion-resnet", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/FashionResNet"),
+        .executableTarget(name: "mnist-autoencoder", dependencies: ["TensorGraph", "ExampleSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Examples/MNISTAutoencoder"),
 
         // MARK: Tests
         .target(

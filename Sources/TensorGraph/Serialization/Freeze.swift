@@ -2,6 +2,18 @@ extension Graph {
     /// A self-contained inference graph: variables become `Const` nodes holding their current values
     /// in `session`, and only what `outputs` need is kept (training ops, optimizer slots and
     /// initializers are dropped). Node names are unchanged, so the same tensor names work.
+    ///
+    /// With `foldingBatchNorms`, inference batch norms after convolutions and MatMuls are then folded into
+    /// their weights and a `BiasAdd` (TF's `optimize_for_inference`; see `foldingBatchNorms(preserving:)`), so
+    /// the written GraphDef has no `FusedBatchNorm*` left where the pattern holds. A batch norm whose mode is
+    /// chosen at run time (a `SelectV2` on a fed `training` flag) is not in inference mode and stays.
+    public func freeze(_ session: Session, outputs: [Output], foldingBatchNorms: Bool) throws -> Graph {
+        let frozen = try freeze(session, outputs: outputs)
+        guard foldingBatchNorms else { return frozen }
+        return try frozen.foldingBatchNorms(preserving: outputs.map(\.node.name)).graph
+    }
+
+    /// `freeze(_:outputs:foldingBatchNorms:)` without folding: the variables' values as constants, nothing else changed.
     public func freeze(_ session: Session, outputs: [Output]) throws -> Graph {
         for o in outputs where o.graph !== self { throw TensorGraphError.foreignGraph("freeze output '\(o.name)'") }
         guard session.graph === self else { throw TensorGraphError.foreignGraph("the session passed to freeze") }
