@@ -72,7 +72,12 @@ struct FeedLoader {
         var values: [Double] = []
         func walk(_ value: Any, depth: Int) throws {
             if let array = value as? [Any] {
-                if depth == shape.count { shape.append(array.count) } else if shape[depth] != array.count {
+                if depth == shape.count {
+                    // A number already stands at this depth ([1, [2, 3]]): the array is ragged (it trapped
+                    // in Tensor(shape:scalars:); found writing the JSON fuzz target, Tools/Fuzz/Findings/json).
+                    guard values.isEmpty else { throw TensorGraphError.fileError(path: path, message: "ragged JSON array") }
+                    shape.append(array.count)
+                } else if shape[depth] != array.count {
                     throw TensorGraphError.fileError(path: path, message: "ragged JSON array")
                 }
                 for element in array { try walk(element, depth: depth + 1) }

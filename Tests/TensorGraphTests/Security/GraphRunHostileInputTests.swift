@@ -68,6 +68,19 @@ final class GraphRunHostileInputTests: XCTestCase {
             try expect(1, "JSON value 1e+300 is not a whole number in the range of \(name)", ["run", ints, "--feed", "x=[1e300]", "--fetch", "y"])
             try expect(1, "is not a whole number", ["run", ints, "--feed", "x=[2.5]", "--fetch", "y"])
         }
+        // A number before an array at the same depth trapped in Tensor(shape:scalars:) (SIGILL): the JSON-feed
+        // fuzz target's findings, Tools/Fuzz/Findings/json, each fed as a literal and as a .json file.
+        let findings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tools/Fuzz/Findings/json").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: findings).sorted()
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            // Byte 0 picks the dtype and byte 1 the shape in the fuzz target; the committed ones are float, unknown shape.
+            let json = String(decoding: try Data(contentsOf: URL(fileURLWithPath: findings + "/" + name)).dropFirst(2), as: UTF8.self)
+            try expect(1, "ragged JSON array", ["run", probs, "--feed", "x=\(json)", "--fetch", "probs"])
+            try Data(json.utf8).write(to: URL(fileURLWithPath: dir + "/\(name).json"))
+            try expect(1, "ragged JSON array", ["run", probs, "--feed", "x=\(name).json", "--fetch", "probs"])
+        }
     }
 
     /// 11. Tiny graphs that ask for gigabytes stop at --max-memory (or the default) with the node and size.

@@ -115,6 +115,12 @@ extension KernelContext {
         guard let count = checkedProduct([images[0], height, width, images[3]]), count <= KernelContext.maximumBytes else {
             throw error("resizing \(images) to [\(height), \(width)] gives too many elements")
         }
+        // The per-row and per-column tables are built before the output is allocated (and checked): bound
+        // OH·OW by the session's per-tensor limit first, so a size of [2^30, 4] on an empty batch cannot
+        // allocate gigabytes of tables (found by Tools/fuzz.sh graphdef, Tools/Fuzz/Findings/graphdef).
+        guard let pixels = checkedProduct([height, width, 4]), pixels <= state.maximumTensorBytes else {
+            throw error("resizing to [\(height), \(width)] needs more than the session's limit of \(state.maximumTensorBytes) bytes per tensor (Session.maximumTensorBytes)")
+        }
         return ResizeShape(batch: images[0], inHeight: images[1], inWidth: images[2], outHeight: height, outWidth: width, channels: images[3])
     }
 }
