@@ -24,9 +24,23 @@ enum ConvolutionAlgorithm {
         }
     }()
 
+    /// Direct when the blocked loops' row blocks are mostly real pixels, else the patch-matrix GEMM.
     static func forward<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {
         guard T.self == Float.self, f % 16 == 0, f > 0 else { return .gemm }
-        return forced ?? .direct
+        return forced ?? (prefersDirect(g, filters: f) ? .direct : .gemm)
+    }
+
+    /// Direct unless the output rows are narrow for the loops' row blocks (under 3/4 of each block of 8
+    /// pixels when the filters come in 32s, else 16; see `block_pixels` in CKernels/direct_conv.c) and
+    /// the filter is large (≥ 2^17 floats, past L2): then each row block re-streams the whole filter
+    /// from memory for a few real pixels. Measured at batch 1: the 2×2 and 4×4 stages of ResNet50 at
+    /// 64×64 (filters of 2^18-2^21 floats) ran 2-8× faster as im2col + GEMM (the whole model 83 → 41 ms),
+    /// while MobileNetV2's 3×3 expand layers (56 × 336 filter) ran 2-5× slower that way, and wide layers
+    /// with small patches (a 7×7 stem over 3 channels) ran ~10× faster direct.
+    static func prefersDirect(_ g: WindowGeometry, filters f: Int) -> Bool {
+        let block = f % 32 == 0 ? 8 : 16
+        let padded = (g.outWidth + block - 1) / block * block
+        return g.outWidth * 4 >= padded * 3 || g.patchSize * f < 1 << 17
     }
 
     static func filterGradient<T>(_ type: T.Type, _ g: WindowGeometry, filters f: Int) -> ConvolutionAlgorithm {

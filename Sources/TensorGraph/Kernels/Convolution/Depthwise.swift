@@ -83,6 +83,9 @@ private func multiplyAdd<T: FloatScalar>(_ acc: UnsafeMutablePointer<T>, input a
 private struct DepthwiseForwardRows<T: FloatScalar>: RangeJob {
     let x: UnsafePointer<T>, filter: UnsafePointer<T>, out: UnsafeMutablePointer<T>, g: DepthwiseGeometry
     func run(_ range: Range<Int>) {
+        if T.self == Float.self, g.multiplier == 1 {
+            return depthwiseForwardFloat(floats(x), floats(filter), floats(out), g, range)
+        }
         let w = g.window, c = w.channels, cm = g.outChannels
         for row in range {
             let n = row / w.outHeight, oy = row % w.outHeight
@@ -99,6 +102,59 @@ private struct DepthwiseForwardRows<T: FloatScalar>: RangeJob {
                                     filter + (ky * g.kernelWidth + kx) * cm, channels: c, multiplier: g.multiplier)
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The taps `k` of one dimension whose input index `o·stride + k·dilation − pad` lies in `0..<size`.
+@inline(__always)
+private func validTaps(_ o: Int, stride: Int, dilation: Int, pad: Int, size: Int, taps: Int) -> Range<Int> {
+    let base = o * stride - pad
+    guard base < size else { return 0..<0 }
+    let lo = base < 0 ? (dilation - 1 - base) / dilation : 0
+    let hi = Swift.min(taps, (size - 1 - base) / dilation + 1)
+    return lo..<Swift.max(lo, hi)
+}
+
+/// Forward rows for float32 with M = 1 (MobileNet's layers): 8 channels at a time accumulated in a
+/// register over every tap and stored once, instead of a load and store of the output per tap (the
+/// generic loop above), with the valid taps found once per pixel instead of tested per tap. Same sum
+/// order as the generic loop (zero, then taps in row-major order), so the results are identical.
+private func depthwiseForwardFloat(_ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                   _ g: DepthwiseGeometry, _ range: Range<Int>) {
+    let w = g.window, c = w.channels, blocked = c / 8 * 8
+    let xr = UnsafeRawPointer(x), fr = UnsafeRawPointer(filter)
+    for row in range {
+        let n = row / w.outHeight, oy = row % w.outHeight
+        let rows = validTaps(oy, stride: w.strideY, dilation: g.dilationY, pad: w.padTop, size: w.height, taps: g.kernelHeight)
+        let iy0 = oy * w.strideY - w.padTop
+        for ox in 0..<w.outWidth {
+            let o = out + (row * w.outWidth + ox) * c
+            let columns = validTaps(ox, stride: w.strideX, dilation: g.dilationX, pad: w.padLeft, size: w.width, taps: g.kernelWidth)
+            let ix0 = ox * w.strideX - w.padLeft
+            var cb = 0
+            while cb < blocked {
+                var acc = SIMD8<Float>()
+                for ky in rows {
+                    let xRow = ((n * w.height + iy0 + ky * g.dilationY) * w.width + ix0) * c + cb
+                    let fRow = ky * g.kernelWidth * c + cb
+                    for kx in columns {
+                        let a = xr.loadUnaligned(fromByteOffset: (xRow + kx * g.dilationX * c) * 4, as: SIMD8<Float>.self)
+                        let b = fr.loadUnaligned(fromByteOffset: (fRow + kx * c) * 4, as: SIMD8<Float>.self)
+                        acc += a * b
+                    }
+                }
+                for i in 0..<8 { o[cb + i] = acc[i] }
+                cb += 8
+            }
+            for j in blocked..<c {
+                var acc: Float = 0
+                for ky in rows {
+                    let xRow = ((n * w.height + iy0 + ky * g.dilationY) * w.width + ix0) * c + j
+                    for kx in columns { acc += x[xRow + kx * g.dilationX * c] * filter[(ky * g.kernelWidth + kx) * c + j] }
+                }
+                o[j] = acc
             }
         }
     }
