@@ -21,7 +21,16 @@ final class ONNXEmitter {
     private var usedNames = Set<String>()
     private var usedNodeNames = Set<String>()
 
+    /// `SpaceToBatchND` nodes read only by convolutions: node id → (block, paddings `[top, bottom, left, right]`).
+    /// They write nothing; the convolution reads their input and dilates by the block (see `ONNXArrayMappings`).
+    var spaceToBatch: [Int: (block: [Int], paddings: [Int])] = [:]
+    /// Convolutions computed on a `spaceToBatch` input: node id → block; only `BatchToSpaceND` may read them.
+    var batchedConvolutions: [Int: [Int]] = [:]
+
     init(graph: Graph) { self.graph = graph }
+
+    /// The nodes reading any output of node `id` (by data input), in graph order.
+    func consumers(of id: Int) -> [Node] { graph.nodes.filter { $0.inputs.contains { $0.node == id } } }
 
     /// TensorFlow's tensor name: the node name for output 0, `node:k` otherwise.
     func tensorName(_ e: Endpoint) -> String { e.index == 0 ? graph.nodes[e.node].name : "\(graph.nodes[e.node].name):\(e.index)" }
@@ -78,12 +87,12 @@ final class ONNXEmitter {
         values[Endpoint(node: node.id, index: index)] = Value(channelsFirst: name)
     }
 
-    /// Output 0 of `node` is input 0 itself (Identity), in whichever layouts it has.
-    func alias(_ node: Node) throws {
-        let e = node.inputs[0]
-        if let c = constants[e] { constants[Endpoint(node: node.id, index: 0)] = c; return }
-        guard let v = values[e] else { throw missing(node, 0) }
-        values[Endpoint(node: node.id, index: 0)] = v
+    /// Output `index` of `node` is its input `index` itself (Identity, IdentityN), in whichever layouts it has.
+    func alias(_ node: Node, _ index: Int = 0) throws {
+        let e = node.inputs[index]
+        if let c = constants[e] { constants[Endpoint(node: node.id, index: index)] = c; return }
+        guard let v = values[e] else { throw missing(node, index) }
+        values[Endpoint(node: node.id, index: index)] = v
     }
 
     // MARK: Reading inputs

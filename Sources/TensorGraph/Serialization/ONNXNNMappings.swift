@@ -75,7 +75,12 @@ enum ONNXNNMappings {
     static func convolution(_ e: ONNXEmitter, _ n: Node, depthwise: Bool) throws {
         let channelsLast = (n.tfString("data_format") ?? "NHWC") == "NHWC"
         guard let f = e.spec(n, 1).shape.concrete, f.count == 4 else { throw ONNXOpMappings.unsupported(n, "the filter's shape must be known") }
-        let x = channelsLast ? try e.channelsFirst(n, 0) : try e.input(n, 0)
+        // SpaceToBatchND → VALID convolution → BatchToSpaceND is TensorFlow's dilated convolution: one
+        // `Conv` dilated by the block on the SpaceToBatchND's input, padded by its paddings.
+        let batched = e.spaceToBatch[n.inputs[0].node]
+        if let batched { try ONNXArrayMappings.checkBatchedConvolution(e, n, block: batched.block, channelsLast: channelsLast) }
+        let x = try batched.map { _ in try e.channelsFirst(e.graph.nodes[n.inputs[0].node], 0) }
+            ?? (channelsLast ? try e.channelsFirst(n, 0) : try e.input(n, 0))
         let weights: String
         if let filter = e.constant(n, 1) {
             let oihw = depthwise ? permuted(filter, [2, 3, 0, 1]) : permuted(filter, [3, 2, 0, 1])   // depthwise: [C, M, KH, KW]
@@ -88,10 +93,11 @@ enum ONNXNNMappings {
             weights = e.add("Transpose", [try e.input(n, 1)], ["perm": .ints([3, 2, 0, 1])], hint: n.name)[0]
         }
         let strides = try spatial(n, "strides", channelsLast: channelsLast)
-        let dilations = try spatial(n, "dilations", channelsLast: channelsLast)
+        let dilations = try batched?.block ?? spatial(n, "dilations", channelsLast: channelsLast)
         let dims = e.spec(n, 0).shape.dims ?? [nil, nil, nil, nil]
         let input = channelsLast ? [dims[1], dims[2]] : [dims[2], dims[3]]
-        let padding = try pads(n, input: input, kernel: [f[0], f[1]], strides: strides, dilations: dilations, channelsLast: channelsLast)
+        let padding = try batched.map { b in [b.paddings[0], b.paddings[2], b.paddings[1], b.paddings[3]] }
+            ?? pads(n, input: input, kernel: [f[0], f[1]], strides: strides, dilations: dilations, channelsLast: channelsLast)
         // A Conv2D filter whose in-depth divides the input depth is a grouped convolution (ONNX `group`;
         // TF's [KH, KW, C/G, F] permutes to ONNX's [F, C/G, KH, KW] with the same grouping of filters).
         let channels = channelsLast ? dims[3] : dims[1]
@@ -129,7 +135,7 @@ enum ONNXNNMappings {
     }
 
     /// Adds the node and defines output 0: as the NCHW form of an NHWC op, or natively for NCHW.
-    private static func finish(_ e: ONNXEmitter, _ n: Node, _ op: String, _ inputs: [String], _ attributes: [(String, ONNXAttributeValue)], channelsLast: Bool) {
+    static func finish(_ e: ONNXEmitter, _ n: Node, _ op: String, _ inputs: [String], _ attributes: [(String, ONNXAttributeValue)], channelsLast: Bool) {
         let name = e.fresh(channelsLast ? n.name + ":nchw" : n.name)
         e.nodesAppend(ONNXNode(name: n.name, opType: op, inputs: inputs, outputs: [name], attributes: attributes))
         if channelsLast { e.define(n, channelsFirst: name) } else { e.define(n, native: name) }

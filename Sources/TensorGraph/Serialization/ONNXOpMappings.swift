@@ -33,7 +33,15 @@ enum ONNXOpMappings {
                 let shape = e.add("Shape", [try e.input(n, 0)], hint: n.name)[0]
                 if n.tfType("out_type") == .int64 { e.define(n, native: shape) } else { e.emit(n, "Cast", [shape], ["to": .int(Int(ONNXDataType.int32.rawValue))]) }
             },
+            "Erfc": erfc,
             "Reshape": { e, n in
+                // [N, C] → [N, 1, 1, C] (squeeze-and-excite) is [N, C, 1, 1] in NCHW: no Transpose for the convolution after it.
+                if let to = e.constant(n, 1).map({ $0.doubleValues.map { Int($0) } }), to.count == 4, to[1] == 1, to[2] == 1, to[3] > 0,
+                   e.spec(n, 0).shape.rank == 2, to[0] == -1 || to[0] > 0 {
+                    let shape = e.int64s([to[0], to[3], 1, 1], hint: n.name + ":nchw-shape")
+                    e.define(n, channelsFirst: e.add("Reshape", [try e.input(n, 0), shape], outputs: [e.fresh(n.name + ":nchw")], hint: n.name)[0])
+                    return
+                }
                 let shape = try e.int64Input(n, 1)
                 let zeros = e.constant(n, 1).map { $0.doubleValues.contains(0) } ?? true
                 // TensorFlow's 0 is a dimension of size 0; ONNX's is "copy the input's" unless allowzero.
@@ -47,10 +55,7 @@ enum ONNXOpMappings {
                 let axis = try e.constantInts(n, 1, what: "axis")
                 e.emit(n, "Unsqueeze", [try e.input(n, 0), e.int64s(axis, hint: n.name + ":axes")])
             },
-            "ConcatV2": { e, n in
-                let axis = try e.constantInts(n, n.inputs.count - 1, what: "axis")
-                e.emit(n, "Concat", try (0..<(n.inputs.count - 1)).map { try e.input(n, $0) }, ["axis": .int(axis.first ?? 0)])
-            },
+            "ConcatV2": concat,
             "Transpose": transpose,
             "GatherV2": { e, n in
                 guard (n.tfInt("batch_dims") ?? 0) == 0 else { throw unsupported(n, "batch_dims other than 0") }
@@ -79,7 +84,7 @@ enum ONNXOpMappings {
         for (tf, onnx) in [("Relu", "Relu"), ("Tanh", "Tanh"), ("Sigmoid", "Sigmoid"), ("Exp", "Exp"), ("Log", "Log"), ("Sqrt", "Sqrt"),
                            ("Erf", "Erf"), ("Neg", "Neg"), ("Abs", "Abs"), ("Softplus", "Softplus"), ("Softsign", "Softsign"),
                            ("Reciprocal", "Reciprocal"), ("Floor", "Floor"), ("Ceil", "Ceil"), ("Sign", "Sign"), ("Sin", "Sin"),
-                           ("Cos", "Cos"), ("LogicalNot", "Not")] {
+                           ("Cos", "Cos"), ("LogicalNot", "Not"), ("Round", "Round")] {   // both round half to even
             t[tf] = { e, n in try unary(e, n, onnx) }
         }
         for (tf, onnx) in [("AddV2", "Add"), ("Sub", "Sub"), ("Mul", "Mul"), ("RealDiv", "Div"), ("Maximum", "Max"),
@@ -90,6 +95,7 @@ enum ONNXOpMappings {
         }
         t["SelectV2"] = { e, n in e.emit(n, "Where", try (0..<3).map { try e.input(n, $0) }) }
         for (key, value) in ONNXNNMappings.table { t[key] = value }
+        for (key, value) in ONNXArrayMappings.table { t[key] = value }
         return t
     }()
 
@@ -124,6 +130,20 @@ enum ONNXOpMappings {
             e.define(n, channelsFirst: e.add(op, [x, y], outputs: [e.fresh(n.name + ":nchw")], hint: n.name)[0])
         } else {
             e.emit(n, op, [try e.input(n, 0), try e.input(n, 1)])
+        }
+    }
+
+    /// Erfc is `1 - Erf(x)` (ONNX has no Erfc), in the layout its input is held in; the absolute error
+    /// stays that of Erf (float32 rounding near 1e-7), the relative one grows where erfc(x) is tiny.
+    static func erfc(_ e: ONNXEmitter, _ n: Node) throws {
+        let dtype = e.spec(n, 0).dtype
+        let one = e.initializer(dtype == .double ? Tensor(Double(1)) : Tensor(Float(1)), hint: n.name + ":one")
+        let channelsFirst = e.isChannelsFirst(n, 0)
+        let erf = e.add("Erf", [channelsFirst ? try e.channelsFirst(n, 0) : try e.input(n, 0)], hint: n.name)[0]
+        if channelsFirst {
+            e.define(n, channelsFirst: e.add("Sub", [one, erf], outputs: [e.fresh(n.name + ":nchw")], hint: n.name)[0])
+        } else {
+            e.emit(n, "Sub", [one, erf])
         }
     }
 
@@ -193,16 +213,41 @@ enum ONNXOpMappings {
 
     /// Reductions over constant axes. Opset 17: `ReduceSum` takes axes as an input (since 13), the
     /// others as the `axes` attribute (an input only from opset 18). TensorFlow's empty axes reduce nothing.
+    ///
+    /// On a value held as NCHW the reduction runs there (axes moved to NCHW) when the result's axes
+    /// keep TensorFlow's order: with keep_dims (the result is NCHW too), or when the channel or both
+    /// spatial axes are reduced (e.g. global pooling `[N, H, W, C] → [N, C]`).
     static func reduce(_ e: ONNXEmitter, _ n: Node, _ op: String) throws {
-        let axes = try e.constantInts(n, 1, what: "reduction axes")
-        let keep: ONNXAttributeValue = .int(n.tfBool("keep_dims") == true ? 1 : 0)
-        let x = try e.input(n, 0)
+        var axes = try e.constantInts(n, 1, what: "reduction axes")
+        let keepDims = n.tfBool("keep_dims") == true
+        let keep: ONNXAttributeValue = .int(keepDims ? 1 : 0)
+        let nchw = [0, 2, 3, 1]   // NHWC axis → its NCHW position
+        let normalized = Set(axes.map { $0 < 0 ? $0 + 4 : $0 })
+        let channelsFirst = e.isChannelsFirst(n, 0) && !axes.isEmpty && normalized.allSatisfy { (0..<4).contains($0) }
+            && (keepDims || normalized.contains(3) || normalized.isSuperset(of: [1, 2]))
+        let x = channelsFirst ? try e.channelsFirst(n, 0) : try e.input(n, 0)
+        if channelsFirst { axes = normalized.sorted().map { nchw[$0] } }
+        let out = channelsFirst && keepDims ? e.fresh(n.name + ":nchw") : e.fresh(n.name)
         if op == "ReduceSum" {
-            e.emit(n, op, [x, e.int64s(axes, hint: n.name + ":axes")], ["keepdims": keep, "noop_with_empty_axes": .int(1)])
+            e.add(op, [x, e.int64s(axes, hint: n.name + ":axes")], ["keepdims": keep, "noop_with_empty_axes": .int(1)], outputs: [out], hint: n.name)
         } else if axes.isEmpty {
-            e.emit(n, "Identity", [x])
+            e.add("Identity", [x], outputs: [out], hint: n.name)
         } else {
-            e.emit(n, op, [x], ["axes": .ints(axes), "keepdims": keep])
+            e.add(op, [x], ["axes": .ints(axes), "keepdims": keep], outputs: [out], hint: n.name)
+        }
+        if channelsFirst && keepDims { e.define(n, channelsFirst: out) } else { e.define(n, native: out) }
+    }
+
+    /// ConcatV2 along a constant axis; in NCHW (the axis moved) when every input is held as NCHW.
+    static func concat(_ e: ONNXEmitter, _ n: Node) throws {
+        let count = n.inputs.count - 1
+        let axis = try e.constantInts(n, count, what: "axis").first ?? 0
+        if count > 0, (0..<count).allSatisfy({ e.isChannelsFirst(n, $0) }), (-4..<4).contains(axis) {
+            let moved = [0, 2, 3, 1][axis < 0 ? axis + 4 : axis]
+            let inputs = try (0..<count).map { try e.channelsFirst(n, $0) }
+            e.define(n, channelsFirst: e.add("Concat", inputs, ["axis": .int(moved)], outputs: [e.fresh(n.name + ":nchw")], hint: n.name)[0])
+        } else {
+            e.emit(n, "Concat", try (0..<count).map { try e.input(n, $0) }, ["axis": .int(axis)])
         }
     }
 

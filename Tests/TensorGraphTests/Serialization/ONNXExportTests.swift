@@ -159,7 +159,8 @@ final class ONNXExportTests: XCTestCase {
         let g = try Graph(contentsOf: fixtures + "/zoo.pb")
         let x = try XCTUnwrap(g.output(named: "x")), out = try XCTUnwrap(g.output(named: "out")), aux = try XCTUnwrap(g.output(named: "aux"))
         let bytes = try ONNXExport.model(graph: g, inputs: [x], outputs: [out, aux]).serialized()
-        XCTAssertEqual(bytes, [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures + "/zoo.onnx"))),
+        // (A Bool, not XCTAssertEqual: a mismatch would print both files byte by byte.)
+        XCTAssert(bytes == [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures + "/zoo.onnx"))),
                        "export changed: if on purpose, rerun Tools/interop-onnx.py fixtures (and check)")
         let results = try Session(graph: g).run([out, aux], feeding: [x: try NPY.read(fixtures + "/x.npy")])
         assertClose(results[0].doubleValues, try NPY.read(fixtures + "/out.npy").doubleValues, absolute: 1e-5, relative: 1e-5, "out")
@@ -188,5 +189,94 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertEqual(bad.status, 1)
         XCTAssert(bad.stderr.contains("no tensor named 'nope'"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/none.onnx"))
+    }
+
+    /// Keras graphs frozen by TensorFlow (`Tests/Fixtures/Conformance`): dilated convolutions
+    /// (SpaceToBatchND → Conv → BatchToSpaceND) become one dilated `Conv`, UpSampling2D bilinear a
+    /// half-pixel `Resize`, Conv2DTranspose a `ConvTranspose`, hard-swish's IdentityN nothing at all.
+    /// onnxruntime's numbers for these are checked by `Tools/interop-onnx-zoo.py Tests/Fixtures/Conformance`.
+    func testKerasFixturesExportDilatedTransposedAndResizedConvolutions() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/Conformance").path
+        func export(_ name: String) throws -> ONNXModel {
+            let g = try Graph(contentsOf: "\(fixtures)/\(name).pb")
+            let model = try ONNXExport.model(graph: g, inputs: [try XCTUnwrap(g.output(named: "input"))], outputs: [try XCTUnwrap(g.output(named: "Identity"))])
+            XCTAssertEqual(model.inputs.first?.dims?.first, .param("N"), name)
+            return model
+        }
+        let aspp = try export("tiny_aspp")
+        let dilated = aspp.nodes.filter { $0.opType == "Conv" && $0.attribute("dilations") != .ints([1, 1]) }
+        XCTAssertEqual(dilated.map { $0.attribute("dilations") }, [.ints([2, 2]), .ints([3, 3]), .ints([2, 2]), .ints([2, 2])])
+        // SAME at dilation 2 on 30 pixels: TensorFlow pads 2 before, 2 + 1 (to a multiple of the block) after.
+        XCTAssertEqual(dilated[0].attribute("pads"), .ints([2, 2, 3, 3]))
+        XCTAssertEqual(dilated[2].attribute("group"), .int(8))   // the depthwise one
+        let resize = try XCTUnwrap(aspp.nodes.first { $0.opType == "Resize" })
+        XCTAssertEqual(resize.attribute("coordinate_transformation_mode"), .string("half_pixel"))
+        XCTAssertEqual(resize.attribute("mode"), .string("linear"))
+        XCTAssertEqual(resize.inputs.count, 4)   // X, no roi, no scales, sizes [N, C, H, W]
+        let unet = try export("tiny_unet")
+        let transposed = try XCTUnwrap(unet.nodes.first { $0.opType == "ConvTranspose" })
+        XCTAssertEqual(transposed.attribute("strides"), .ints([2, 2]))
+        XCTAssertEqual(transposed.attribute("pads"), .ints([0, 0, 1, 1]))
+        XCTAssertEqual(transposed.attribute("output_padding"), .ints([0, 0]))
+        XCTAssertEqual(unet.initializer(named: transposed.inputs[1])?.dims.count, 4)
+        let mobile = try export("tiny_mobile")
+        // Squeeze-and-excite and global pooling stay NCHW: only the input's Transpose is written.
+        XCTAssertEqual(mobile.nodes.filter { $0.opType == "Transpose" }.count, 1)
+    }
+
+    /// Pack is Unsqueeze + Concat; StridedSlice is Slice (masks as open int64 bounds) + Squeeze of
+    /// shrunk axes; Tile takes int64 repeats; a SpaceToBatchND not in front of a convolution is a typed error.
+    func testPackStridedSliceTileAndSpaceToBatchErrors() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 4, 6], name: "x")
+        let s = try g.stridedSlice(x, begin: [0, 1, 5], end: [0, 3, 0], strides: [1, 1, -2], beginMask: 1, endMask: 5, shrinkAxisMask: 0, name: "s")
+        let first = try g.stridedSlice(x, begin: [0, 0], end: [1, 0], strides: [1, 1], endMask: 2, shrinkAxisMask: 1, name: "first")
+        let packed = try g.stack([first, first], axis: 1, name: "packed")
+        let tiled = try g.tile(s, multiples: [1, 2, 1], name: "tiled")
+        let model = try ONNXExport.model(graph: g, inputs: [x], outputs: [tiled, packed])
+        func ints(_ name: String) throws -> [Int64] {
+            let t = try XCTUnwrap(model.initializer(named: name), name)
+            XCTAssertEqual(t.dataType, .int64)
+            return try Tensor(dtype: .int64, shape: t.dims, bytes: t.rawData).scalars(as: Int64.self)
+        }
+        let slices = model.nodes.filter { $0.opType == "Slice" }
+        XCTAssertEqual(slices.count, 2)
+        XCTAssertEqual(try ints(slices[0].inputs[1]), [0, 1, 5])                  // begin_mask bit 0: from the start
+        XCTAssertEqual(try ints(slices[0].inputs[2]), [Int64.max, 3, Int64.min])  // end_mask bits 0 and 2: to the end (backwards at stride -2)
+        XCTAssertEqual(try ints(slices[0].inputs[4]), [1, 1, -2])
+        XCTAssertEqual(try ints(slices[1].inputs[1]), [0, 0])
+        XCTAssertEqual(try ints(slices[1].inputs[2]), [1, Int64.max])
+        let squeeze = try XCTUnwrap(model.nodes.first { $0.opType == "Squeeze" })
+        XCTAssertEqual(try ints(squeeze.inputs[1]), [0])
+        XCTAssertEqual(model.nodes.filter { $0.opType == "Unsqueeze" }.count, 2)
+        XCTAssertEqual(model.nodes.first { $0.opType == "Concat" }?.attribute("axis"), .int(1))
+        XCTAssertEqual(try ints(try XCTUnwrap(model.nodes.first { $0.opType == "Tile" }).inputs[1]), [1, 2, 1])
+
+        let h = Graph()
+        let image = try h.placeholder(.float, shape: [nil, 4, 4, 1], name: "image")
+        let batched = try h.spaceToBatchND(image, blockShape: [2, 2], paddings: [[0, 0], [0, 0]], name: "s2b")
+        let y = try h.relu(batched, name: "y")
+        XCTAssertThrowsError(try ONNXExport.model(graph: h, inputs: [image], outputs: [y])) { error in
+            guard case .unsupportedNode(op: "SpaceToBatchND", node: "s2b", let message)? = error as? ONNXExportError else { return XCTFail("\(error)") }
+            XCTAssert(message.contains("'y' (Relu)"), message)
+        }
+    }
+
+    /// Einsum keeps its equation; Erfc is 1 − Erf; NotEqual is Not(Equal); ZerosLike is ConstantOfShape
+    /// (not x − x, which would be NaN at infinities).
+    func testEinsumErfcNotEqualZerosLike() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [nil, 3, 4], name: "x")
+        let w = try g.constant(weights([4, 5]), name: "w")
+        let y = try g.einsum("abc,cd->abd", x, w, name: "y")
+        let z = try g.erfc(y, name: "z")
+        let same = try g.notEqual(z, g.zerosLike(z), name: "same")
+        let model = try ONNXExport.model(graph: g, inputs: [x], outputs: [z, same])
+        XCTAssertEqual(model.nodes.first { $0.opType == "Einsum" }?.attribute("equation"), .string("abc,cd->abd"))
+        XCTAssertEqual(model.opTypes.filter { ["Erf", "Sub", "ConstantOfShape", "Equal", "Not"].contains($0) },
+                       ["Erf", "Sub", "ConstantOfShape", "Equal", "Not"])
+        let sub = try XCTUnwrap(model.nodes.first { $0.opType == "Sub" })
+        XCTAssertEqual(model.initializer(named: sub.inputs[0])?.rawData, Tensor(Float(1)).bytes)
     }
 }
