@@ -16,8 +16,14 @@
              continues training for 3 steps (losses to 1e-5), and tf.saved_model.load(...)
              .signatures["serving_default"] and `saved_model_cli run` compute probs (to 1e-5).
              Exit status 1 on any mismatch.
+  lstm DIR  Checks train-lstm-bn from the `interop-fixtures DIR` executable (run it first): an LSTM
+             through dynamicRNN (a StatelessWhile writing a TensorList, with sequence lengths; its gradient
+             is the accumulating copy + backward loop with TensorList accumulators, DT_VARIANT in the
+             GraphDef) and batch normalization in training mode, trained with Adam. TensorFlow imports the
+             GraphDef with tf.compat.v1.import_graph_def, runs the initializer, assigns the cell's initial
+             weights TensorGraph drew, and trains 3 steps: losses and weights must match to 1e-5.
 
-Usage: /tmp/pyenv/bin/python Tools/interop-metagraph.py fixtures | check [DIR]
+Usage: /tmp/pyenv/bin/python Tools/interop-metagraph.py fixtures | check [DIR] | lstm DIR
 """
 import json, os, shutil, subprocess, sys, tempfile
 import numpy as np
@@ -126,7 +132,45 @@ def check_files(directory):
         diff = float(np.max(np.abs(cli - probs)))
         check(diff <= 1e-5, f"{name}: saved_model_cli run probs max diff {diff:.2e}")
 
+def check_lstm(directory):
+    name = "train-lstm-bn"
+    manifest = json.load(open(os.path.join(directory, name + ".json")))
+    gd = tf1.GraphDef()
+    with open(os.path.join(directory, name + ".pb"), "rb") as f:
+        gd.ParseFromString(f.read())
+    feeds = {"x:0": np.load(os.path.join(directory, "x.npy")), "labels:0": np.load(os.path.join(directory, "labels.npy")),
+             "lengths:0": np.load(os.path.join(directory, "lengths.npy"))}
+    with tf.Graph().as_default() as graph:
+        tf1.import_graph_def(gd, name="")
+        # The initializer runs with each cell variable's initial value fed where its Assign reads it.
+        def variable_op(op):   # through `read` Identities to the VariableV2
+            while op.type == "Identity":
+                op = op.inputs[0].op
+            return op
+        variables = {variable_op(graph.get_tensor_by_name(var).op): np.load(os.path.join(directory, path))
+                     for var, path in manifest["initial"].items()}
+        initial = {op.inputs[1]: variables[op.inputs[0].op] for op in graph.get_operations()
+                   if op.type == "Assign" and op.inputs[0].op in variables}
+        check(len(initial) == len(variables), f"{name}: initial values fed for {len(initial)} of {len(variables)} cell variables")
+        with tf1.Session(graph=graph) as sess:
+            sess.run(manifest["init"], initial)
+            losses = [float(sess.run([manifest["loss"], manifest["train"]], feeds)[0]) for _ in range(3)]
+            losses.append(float(sess.run(manifest["loss"], feeds)))
+            weights = sess.run(manifest["weights"])
+    expected = np.load(os.path.join(directory, name + ".losses.npy"))
+    loss_diff = float(np.max(np.abs(np.array(losses) - expected)))
+    check(loss_diff <= 1e-5, f"{name}: TF losses {losses} vs TensorGraph {expected.tolist()} (max diff {loss_diff:.2e})")
+    for k, (var, value) in enumerate(zip(manifest["weights"], weights)):
+        diff = float(np.max(np.abs(value - np.load(os.path.join(directory, f"{name}.weight{k}.npy")))))
+        check(diff <= 1e-5, f"{name}: weight {var} after 3 steps, max diff {diff:.2e}")
+    ops = sorted({n.op for n in gd.node} | {n.op for f in gd.library.function for n in f.node_def})
+    print(f"ops: {' '.join(ops)}")
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "lstm":
+        check_lstm(sys.argv[2])
+        print(f"{len(failures)} failure(s)")
+        return 1 if failures else 0
     if len(sys.argv) < 2 or sys.argv[1] not in ("fixtures", "check"):
         print(__doc__)
         return 2

@@ -12,10 +12,9 @@ extension Graph {
     /// `sequenceLengths` is an int32/int64 vector [batch]; without it every row runs all steps.
     /// `initialState` defaults to zeros. Zero time steps give empty outputs and the initial state.
     ///
-    /// The loop accumulates outputs into a fixed-shape [time, batch, units] tensor (adding each step
-    /// at its one-hot row) because the loop's gradient needs every loop variable to keep its shape.
-    /// Costs O(time² · batch · units) for the accumulation, and a non-finite output at one step
-    /// spreads to every step's output (0 · inf is NaN).
+    /// As TF's `dynamic_rnn` writes a `TensorArray`, each step's output is written to a TensorList
+    /// reserved for `time` elements (`TensorListSetItem` at index t), stacked after the loop
+    /// (`TensorListStack`): O(time · batch · units), and the loop's gradient carries the list's gradient.
     /// - Throws: when `inputs` is not rank 3 with known features, the dtypes are not float/double, or
     ///   `initialState` does not match the cell.
     public func dynamicRNN(_ cell: RecurrentCell, inputs: Output, sequenceLengths: Output? = nil, initialState: [Output]? = nil,
@@ -29,9 +28,11 @@ extension Graph {
             let steps = try gather(dims, indices: constant(0)), batch = try gather(dims, indices: constant(1))
             let start = try initialState ?? cell.zeroState(self, batchSize: batch, dtype: inputs.dtype)
             try checkState(start, cell: cell, dtype: inputs.dtype, op: "dynamicRNN")
-            let accumulator = try fill(dims: stack([steps, batch, constant(cell.outputSize)]), value: constant(0.0, dtype: inputs.dtype))
+            // The element shape is known at run time, so an empty list (zero steps) still stacks to [0, batch, units].
+            let accumulator = try tensorListReserve(elementShape: stack([batch, constant(Int32(cell.outputSize))]),
+                                                    count: steps, elementDType: inputs.dtype, name: "output_list")
             let n = start.count
-            let invariants = [TensorShape.scalar] + cell.stateSizes.map { TensorShape([nil, $0]) } + [TensorShape([nil, nil, cell.outputSize])]
+            let invariants = [TensorShape.scalar] + cell.stateSizes.map { TensorShape([nil, $0]) } + [TensorShape.scalar]
             let final = try whileLoop(cond: { b, v in try b.less(v[0], steps) }, body: { b, v in
                 let t = v[0], state = Array(v[1...n]), outputs = v[n + 1]
                 let input = try b.gather(timeMajor, indices: t)
@@ -41,12 +42,11 @@ extension Graph {
                     output = try b.select(valid, output, b.zerosLike(output))
                     next = try zip(next, state).map { try b.select(valid, $0, $1) }
                 }
-                // Adds output at row t: outputs + onehot(t)[T, 1, 1] · output[1, B, U].
-                let row = try b.cast(b.equal(b.range(start: b.constant(0), limit: steps, delta: b.constant(1)), t), to: output.dtype)
-                let placed = try b.mul(b.reshape(row, to: [-1, 1, 1]), b.expandDims(output, axis: 0))
-                return [try b.add(t, b.constant(1))] + next + [try b.add(outputs, placed)]
+                return [try b.add(t, b.constant(1))] + next + [try b.tensorListSetItem(outputs, index: t, item: output)]
             }, loopVars: [constant(0)] + start + [accumulator], shapeInvariants: invariants)
-            var outputs = try transpose(final[n + 1], perm: [1, 0, 2])
+            let stacked = try tensorListStack(final[n + 1], elementShape: tensorListShapeConstant(TensorShape([nil, cell.outputSize])),
+                                              elementDType: inputs.dtype)
+            var outputs = try transpose(stacked, perm: [1, 0, 2])
             // The loop's invariant [?, ?, units] loses batch and time; restore what the inputs know (Reshape allows one -1).
             let known = [inputs.shape.dims?[0] ?? nil, inputs.shape.dims?[1] ?? nil]
             if known.filter({ $0 == nil }).count <= 1, !known.contains(0) { outputs = try reshape(outputs, to: known.map { $0 ?? -1 } + [cell.outputSize]) }

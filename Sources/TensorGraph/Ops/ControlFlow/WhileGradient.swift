@@ -17,8 +17,11 @@
 ///    it reads iteration `k`'s saved values with `TensorListGetItem` and runs a copy of the scratch
 ///    gradient nodes on them, so the body is not recomputed.
 ///
-/// Costs: the body runs twice per iteration (the forward loop and its accumulating copy; merging them
-/// would need the plan to drop the original loop) plus its gradient once; memory holds the saved
+/// Loop variables that are TensorList handles (an RNN's outputs, TF's `TensorArray`) are differentiated
+/// when a gradient (a list) arrives at them, as TF's variant loop variables.
+///
+/// Costs: the body runs twice per iteration (the forward loop and its accumulating copy) unless the
+/// plan merges them (`RewriteRules.loopDeduplication`), plus its gradient once; memory holds the saved
 /// values of every iteration, as TF's does. Everything is ordinary TF ops, so dynamic trip counts and
 /// nesting need nothing special: an inner loop's gradient is built inside the scratch body and copied
 /// into the outer backward body with the rest.
@@ -29,7 +32,12 @@ func whileGradient(_ ctx: GradientContext) throws -> [Output?] {
         throw TensorGraphError.invalidArgument("[\(node.opName)] node '\(node.name)': its functions are not in the library")
     }
     let inputs = node.inputs.indices.map { ctx.input($0) }
-    let floats = inputs.indices.filter { inputs[$0].dtype == .float || inputs[$0].dtype == .double }
+    // Differentiable loop variables: floats, and TensorList handles a gradient (a list, as TF's variant)
+    // arrives at; a list nothing differentiates (an RNN's unread outputs) costs the backward loop nothing.
+    let handles = Dictionary(uniqueKeysWithValues: inputs.indices.compactMap { i in
+        ctx.gradIfPresent(i) == nil ? nil : listElementDType(inputs[i]).map { (i, $0) }
+    })
+    let floats = inputs.indices.filter { inputs[$0].dtype == .float || inputs[$0].dtype == .double || handles[$0] != nil }
     guard !floats.isEmpty else { return Array(repeating: nil, count: inputs.count) }
     let invariants = body.arguments.map(\.shape)
     let n = inputs.count
@@ -42,7 +50,7 @@ func whileGradient(_ ctx: GradientContext) throws -> [Output?] {
     let (results, forwardCopies) = try scratch.inlineCopies(body, arguments: values)
     let firstGradientNode = scratch.nodes.count
     let grads = try scratch.gradients(of: floats.map { results[$0] }, with: floats.map { values[$0] }, gradYs: dys)
-    let gradients = try zip(floats, grads).map { i, grad in try grad ?? scratch.zerosLike(values[i]) }
+    let gradients = try zip(floats, grads).map { i, grad in try grad ?? scratch.zeroGradient(of: values[i], listElementDType: handles[i]) }
     // Tensors of enclosing graphs a gradient rule read (captured into the scratch body, by placeholder).
     let outer = Dictionary(uniqueKeysWithValues: scratchCaptures.inner.map { ($0.value.node.id, $0.key) })
 
@@ -96,7 +104,7 @@ func whileGradient(_ ctx: GradientContext) throws -> [Output?] {
     let count = forward[0], lists = Array(forward[(n + 1)...])
 
     // 3. Backward: k = N-1 … 0, the float loop variables' gradients as loop variables.
-    let seeds = try floats.map { try ctx.grad($0) }
+    let seeds = try floats.map { i in try ctx.gradIfPresent(i) ?? g.zeroGradient(of: ctx.output(i), listElementDType: handles[i]) }
     let backward = try g.whileLoop(cond: { b, v in try b.greaterEqual(v[0], b.constant(Int32(0))) }, body: { b, v in
         var mapped: [Endpoint: Output] = [:], list = 0
         for (e, source) in zip(needed, sources) {
@@ -124,6 +132,27 @@ func whileGradient(_ ctx: GradientContext) throws -> [Output?] {
     var result: [Output?] = Array(repeating: nil, count: inputs.count)
     for (k, i) in floats.enumerated() { result[i] = backward[1 + k] }
     return result
+}
+
+extension Graph {
+    /// The zero gradient of `value`: zeros, or for a TensorList handle an unset list as long as it
+    /// (TF's zeros for a variant list: unset elements read as zeros).
+    func zeroGradient(of value: Output, listElementDType: DType?) throws -> Output {
+        guard let listElementDType else { return try zerosLike(value) }
+        return try tensorListReserve(elementShape: tensorListElementShape(value), count: tensorListLength(value), elementDType: listElementDType)
+    }
+}
+
+/// The element dtype of `value` when it is a TensorList handle made directly by a list op, else nil.
+func listElementDType(_ value: Output) -> DType? {
+    guard value.dtype == .int32, value.index == 0 else { return nil }
+    let node = value.node, graph = value.graph
+    switch node.opName {
+    case "TensorListReserve": return node.attributes(TensorListReserve.self).elementDType
+    case "TensorListSetItem": return node.attributes(TensorListSetItem.self).elementDType
+    case "TensorListFromTensor": return node.inputs.first.map { graph.nodes[$0.node].outputs[$0.index].dtype }
+    default: return nil
+    }
 }
 
 extension GraphFunction {

@@ -48,7 +48,7 @@ struct ListHandleAnalysis {
         var result: [String: [Int]] = [:]
         switch node.opName {
         case "Identity" where !inputs.isEmpty: result["T"] = [0]
-        case "While", "StatelessWhile" where !inputs.isEmpty: result["T"] = inputs
+        case "While" where !inputs.isEmpty, "StatelessWhile" where !inputs.isEmpty: result["T"] = inputs
         case "If", "StatelessIf":
             let tin = inputs.filter { $0 > 0 }.map { $0 - 1 }
             let tout = node.outputs.indices.filter { isHandle(graph, Endpoint(node: node.id, index: $0)) }

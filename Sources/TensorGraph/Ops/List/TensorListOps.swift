@@ -169,6 +169,10 @@ public enum TensorListStack: Op {
             throw ctx.error("num_elements is \(a.numElements), the list has \(list.count)")
         }
         var shape = TensorListValue.shape(from: ctx.input(1))
+        // TF merges the input element shape with the list's (a list reserved with a run-time shape stacks even when empty).
+        if shape.dims == nil || shape.concrete == nil, list.elementShape.isCompatible(with: shape), list.elementShape.concrete != nil {
+            shape = list.elementShape
+        }
         if shape.dims == nil { shape = list.elementShape }
         if let first = list.elements.compactMap({ $0 }).first { shape = TensorShape(first.shape) }
         let elements = try (0..<list.count).map { try list.element($0, shape: shape, ctx) }
