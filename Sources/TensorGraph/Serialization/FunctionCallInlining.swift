@@ -12,9 +12,15 @@ extension Graph {
     /// The function-call op types inlined on import.
     static let functionCallOps: Set<String> = ["PartitionedCall", "StatefulPartitionedCall"]
 
+    /// Most nodes a GraphDef may hold once its calls are inlined: far above real models (ResNet152 has
+    /// ~5,000, large frozen graphs ~100,000), but a small file of many calls to one large function would
+    /// otherwise multiply into billions of nodes.
+    static let maximumInlinedNodes = 2_000_000
+
     /// `defs` with every function call replaced by its function's body (calls inside inlined bodies
-    /// too, up to `maximumFunctionNesting` levels).
-    func inlineFunctionCalls(_ defs: [ImportedNode], _ functions: [ParsedFunction]) throws -> [ImportedNode] {
+    /// too, up to `maximumFunctionNesting` levels); more than `maximumNodes` nodes is a typed error.
+    func inlineFunctionCalls(_ defs: [ImportedNode], _ functions: [ParsedFunction],
+                             maximumNodes: Int = Graph.maximumInlinedNodes) throws -> [ImportedNode] {
         guard defs.contains(where: { Graph.functionCallOps.contains($0.op) }) else { return defs }
         let byName = Dictionary(functions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var current = defs
@@ -25,6 +31,9 @@ extension Graph {
                 if Graph.functionCallOps.contains(def.op) {
                     next += try inline(def, byName)
                     inlined = true
+                    guard next.count <= maximumNodes else {
+                        throw TensorGraphError.invalidTensorData("inlining function calls ('\(def.name)' and earlier) makes more than \(maximumNodes) nodes")
+                    }
                 } else {
                     next.append(def)
                 }

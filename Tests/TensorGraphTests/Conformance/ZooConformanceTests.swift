@@ -68,4 +68,22 @@ final class ZooConformanceTests: XCTestCase {
             }
         }
     }
+
+    /// Many calls to one large function would multiply into billions of nodes from a small file: the
+    /// inlined graph's size is bounded (a typed error), checked here with a small bound.
+    func testInliningIsBoundedInNodes() throws {
+        let body = (0..<100).map { k in (name: "n\(k)", op: "Identity", inputs: [k == 0 ? "x" : "n\(k - 1)"], attrs: ["T": AttrValue.type(.float)] as Attributes) }
+        let function = Graph.ParsedFunction(name: "f", arguments: [(name: "x", dtype: .float, shape: TensorShape(nil))], resultNames: ["y"],
+                                            nodes: body, ret: ["y": "n99:output:0"], calls: [])
+        let call = { (k: Int) in
+            Graph.ImportedNode(name: "call\(k)", op: "PartitionedCall", inputs: [(name: "p", index: 0)], control: [],
+                               attrs: ["f": .function(FunctionReference("f")), "Tout": .types([.float]), "Tin": .types([.float])])
+        }
+        let placeholder = Graph.ImportedNode(name: "p", op: "Placeholder", inputs: [], control: [], attrs: ["dtype": .type(.float)])
+        let g = Graph()
+        XCTAssertEqual(try g.inlineFunctionCalls([placeholder] + (0..<5).map(call), [function], maximumNodes: 10_000).count, 1 + 5 * 102)
+        XCTAssertThrowsError(try g.inlineFunctionCalls([placeholder] + (0..<200).map(call), [function], maximumNodes: 10_000)) { error in
+            XCTAssertTrue("\(error)".contains("more than 10000 nodes"), "\(error)")
+        }
+    }
 }
