@@ -5,27 +5,6 @@ import XCTest
 /// Gradients through `cond` (an `If` of gradient branches that recompute the forward branch) against
 /// central finite differences in float64, for both branches, captures and a nested `cond`.
 final class ControlFlowGradientTests: XCTestCase {
-    /// d(loss)/d(each feed) by central differences, one element at a time.
-    private func finiteDifferences(_ session: Session, _ loss: Output, _ feeds: [Output: Tensor], wrt: Output) throws -> [Double] {
-        let base = feeds[wrt]!.scalars(as: Double.self), shape = feeds[wrt]!.shape, h = 1e-6
-        return try base.indices.map { i in
-            var plus = base, minus = base
-            plus[i] += h
-            minus[i] -= h
-            var f = feeds
-            f[wrt] = Tensor(shape: shape, scalars: plus)
-            let up = try session.run(loss, feeding: f).scalars(as: Double.self)[0]
-            f[wrt] = Tensor(shape: shape, scalars: minus)
-            let down = try session.run(loss, feeding: f).scalars(as: Double.self)[0]
-            return (up - down) / (2 * h)
-        }
-    }
-
-    private func assertClose(_ a: [Double], _ b: [Double], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, message, file: file, line: line)
-        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6 * max(1, abs(y)), message, file: file, line: line) }
-    }
-
     func testCondGradientMatchesFiniteDifferencesInBothBranches() throws {
         let g = Graph()
         let x = try g.placeholder(.double, shape: [3], name: "x"), w = try g.placeholder(.double, shape: [], name: "w")
@@ -39,8 +18,8 @@ final class ControlFlowGradientTests: XCTestCase {
         for branch in [true, false] {
             let feeds: [Output: Tensor] = [x: Tensor([0.3, -0.7, 1.1]), w: Tensor(0.4), p: Tensor(branch)]
             let values = try session.run([grads[0]!, grads[1]!], feeding: feeds)
-            assertClose(values[0].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx, branch \(branch)")
-            assertClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: w), "d/dw, branch \(branch)")
+            assertGradientsClose(values[0].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx, branch \(branch)")
+            assertGradientsClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: w), "d/dw, branch \(branch)")
         }
     }
 
@@ -57,8 +36,8 @@ final class ControlFlowGradientTests: XCTestCase {
         for (pv, qv) in [(true, true), (true, false), (false, true)] {
             let feeds: [Output: Tensor] = [x: Tensor([0.5, -1.5]), z: Tensor([2.0, 3.0]), p: Tensor(pv), q: Tensor(qv)]
             let values = try session.run([grads[0]!, grads[1]!], feeding: feeds)
-            assertClose(values[0].scalars(as: Double.self), try finiteDifferences(session, y, feeds, wrt: x), "d/dx p=\(pv) q=\(qv)")
-            assertClose(values[1].scalars(as: Double.self), try finiteDifferences(session, y, feeds, wrt: z), "d/dz p=\(pv) q=\(qv)")
+            assertGradientsClose(values[0].scalars(as: Double.self), try finiteDifferences(session, y, feeds, wrt: x), "d/dx p=\(pv) q=\(qv)")
+            assertGradientsClose(values[1].scalars(as: Double.self), try finiteDifferences(session, y, feeds, wrt: z), "d/dz p=\(pv) q=\(qv)")
         }
     }
 
@@ -77,8 +56,8 @@ final class ControlFlowGradientTests: XCTestCase {
         for trips in [0, 1, 4] {
             let feeds: [Output: Tensor] = [x: Tensor([0.3, -0.8]), w: Tensor(1.3), n: Tensor(Int32(trips))]
             let values = try session.run([grads[0]!, grads[1]!], feeding: feeds)
-            assertClose(values[0].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx, \(trips) trips")
-            assertClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: w), "d/dw, \(trips) trips")
+            assertGradientsClose(values[0].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx, \(trips) trips")
+            assertGradientsClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: w), "d/dw, \(trips) trips")
         }
     }
 
@@ -99,7 +78,7 @@ final class ControlFlowGradientTests: XCTestCase {
         let session = Session(graph: g)
         for trips in [0, 2, 4] {
             let feeds: [Output: Tensor] = [x: Tensor(0.9), n: Tensor(Int32(trips))]
-            assertClose(try session.run(grad, feeding: feeds).scalars(as: Double.self),
+            assertGradientsClose(try session.run(grad, feeding: feeds).scalars(as: Double.self),
                         try finiteDifferences(session, out[1], feeds, wrt: x), "nested, \(trips) trips")
         }
     }

@@ -7,26 +7,6 @@ import XCTest
 /// `list_ops.py` rules) match central finite differences in float64. List handles cannot be fed as
 /// plain tensors, so these cases live here rather than in the op table.
 final class TensorListTests: XCTestCase {
-    private func finiteDifferences(_ session: Session, _ loss: Output, _ feeds: [Output: Tensor], wrt: Output) throws -> [Double] {
-        let base = feeds[wrt]!.scalars(as: Double.self), shape = feeds[wrt]!.shape, h = 1e-6
-        return try base.indices.map { i in
-            var plus = base, minus = base
-            plus[i] += h
-            minus[i] -= h
-            var f = feeds
-            f[wrt] = Tensor(shape: shape, scalars: plus)
-            let up = try session.run(loss, feeding: f).scalars(as: Double.self)[0]
-            f[wrt] = Tensor(shape: shape, scalars: minus)
-            let down = try session.run(loss, feeding: f).scalars(as: Double.self)[0]
-            return (up - down) / (2 * h)
-        }
-    }
-
-    private func assertClose(_ a: [Double], _ b: [Double], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, message, file: file, line: line)
-        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6 * max(1, abs(y)), message, file: file, line: line) }
-    }
-
     func testWritesFillSlotsInPlaceAndOlderHandlesKeepTheirElements() {
         let one = Tensor([Float(1)]), two = Tensor([Float(2)]), three = Tensor([Float(3)])
         let empty = TensorListValue(elements: [nil, nil], elementDType: .float, elementShape: TensorShape([1]))
@@ -82,9 +62,9 @@ final class TensorListTests: XCTestCase {
         let feeds: [Output: Tensor] = [x: Tensor(shape: [3, 2], scalars: [0.3, -0.2, 1.1, 0.8, -0.6, 0.4]), y: Tensor([0.5, -0.9])]
         let values = try session.run([grads[0]!, grads[1]!], feeding: feeds)
         let dx = try finiteDifferences(session, loss, feeds, wrt: x)
-        assertClose(values[0].scalars(as: Double.self), dx, "d/dx")
+        assertGradientsClose(values[0].scalars(as: Double.self), dx, "d/dx")
         XCTAssertEqual(dx[2], 0, accuracy: 1e-9, "row 1 was replaced: no gradient reaches x there")
-        assertClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: y), "d/dy")
+        assertGradientsClose(values[1].scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: y), "d/dy")
     }
 
     func testGetItemOfAReservedListGradient() throws {
@@ -100,7 +80,7 @@ final class TensorListTests: XCTestCase {
         let grad = try g.gradients(of: loss, with: [x])[0]!
         let session = Session(graph: g)
         let feeds: [Output: Tensor] = [x: Tensor([0.2, -0.4])]
-        assertClose(try session.run(grad, feeding: feeds).scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx")
+        assertGradientsClose(try session.run(grad, feeding: feeds).scalars(as: Double.self), try finiteDifferences(session, loss, feeds, wrt: x), "d/dx")
         XCTAssertEqual(try session.run(unset, feeding: feeds).scalars(as: Double.self), [0, 0], "an unset slot reads as zeros")
         let resized = try g.tensorListSetItem(reserved, index: g.constant(Int32(5)), item: x, resize: true)
         let stacked = try g.tensorListStack(resized, elementShape: rowShape, elementDType: .double)
