@@ -3,8 +3,9 @@
 #include "multiversion.h"
 
 TG_BODY void tg_maxpool_2x2_f32_impl(const float *restrict x, long first_image, long end_image, long height, long width, long channels,
-                        float *restrict out, int *restrict argmax) {
+                        float *restrict out, int *restrict argmax, long index_image_offset) {
     const long C = channels, OH = height / 2, OW = width / 2, row = width * C;
+    const long index_shift = index_image_offset * height * width * C;
     for (long n = first_image; n < end_image; n++) {
         for (long oy = 0; oy < OH; oy++) {
             for (long ox = 0; ox < OW; ox++) {
@@ -14,7 +15,7 @@ TG_BODY void tg_maxpool_2x2_f32_impl(const float *restrict x, long first_image, 
                 float *dst = out + o;
                 if (argmax) {
                     int *index = argmax + o;
-                    const int base = (int)i00;
+                    const int base = (int)(i00 + index_shift);
                     for (long j = 0; j < C; j++) {
                         /* Scan order (0,0), (0,1), (1,0), (1,1); a later pixel wins only when strictly larger. */
                         float best = p00[j];
@@ -36,8 +37,8 @@ TG_BODY void tg_maxpool_2x2_f32_impl(const float *restrict x, long first_image, 
         }
     }
 }
-TG_DISPATCH(tg_maxpool_2x2_f32, (const float *restrict x, long first_image, long end_image, long height, long width, long channels, float *restrict out, int *restrict argmax),
-            (x, first_image, end_image, height, width, channels, out, argmax))
+TG_DISPATCH(tg_maxpool_2x2_f32, (const float *restrict x, long first_image, long end_image, long height, long width, long channels, float *restrict out, int *restrict argmax, long index_image_offset),
+            (x, first_image, end_image, height, width, channels, out, argmax, index_image_offset))
 
 TG_BODY void tg_maxpool_relu_grad_2x2_f32_impl(const float *restrict grad, const float *restrict pooled, const int *restrict argmax,
                                   long first_image, long end_image, long height, long width, long channels,

@@ -36,11 +36,12 @@ void tg_conv2d_direct_f32(const float *x, const float *filter, long filters, con
 void tg_conv2d_filter_grad_c1_f32(const float *x, const float *dy, long filters, const tg_window *g,
                                   long first_image, long end_image, float *dw);
 
-/* 2x2 max pooling with stride 2 over images [first_image, end_image) of an NHWC tensor whose height and
-   width are even: out[n, oy, ox, c] and, when argmax is not NULL, the flat input index of the first
-   maximum in scan order. */
+/* 2x2 max pooling with stride 2 (VALID: an odd last row or column is not read) over images
+   [first_image, end_image) of an NHWC tensor: out[n, oy, ox, c] and, when argmax is not NULL, the flat
+   input index of the first maximum in scan order, counted as if image n were image n + index_image_offset
+   (a chunk of a larger batch pooled from a scratch buffer records indices into the whole batch). */
 void tg_maxpool_2x2_f32(const float *x, long first_image, long end_image, long height, long width, long channels,
-                        float *out, int *argmax);
+                        float *out, int *argmax, long index_image_offset);
 
 /* ReluGrad(MaxPoolGrad(y, pooled, grad), y) for the same 2x2/2 pooling: each input position gets
    grad[o] when it is window o's argmax and pooled[o] > 0, else 0 (dx is fully written). When sums is not

@@ -28,7 +28,8 @@ public enum OpRegistry {
     ] + mathFamily + arrayFamily + nnFamily + controlFlowFamily + listFamily
 
     /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
-    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self]
+    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self,
+                                                                        FusedConv2DMaxPoolWithArgmax.self]
 
     /// Op types by wire name.
     nonisolated(unsafe) public static let byName: [String: any Op.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.wireName, $0) })

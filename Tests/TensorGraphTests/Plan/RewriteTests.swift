@@ -128,13 +128,16 @@ final class RewriteTests: XCTestCase {
             let grads = try g.gradients(of: [z], with: [xp, wp, bp], gradYs: [dzp]).map { $0! }
             let feeds: [Output: Tensor] = [xp: x, wp: w, bp: b, dzp: dz]
             let run = try runBothWays(g, grads + [z], feeds)
+            // A VALID 2×2 pool then takes the convolution in (TrainingConvolutionPoolingTests covers that rule).
+            let fusesForward = padding == .valid
             XCTAssertEqual(run.fired, ["Conv2D+BiasAdd[+activation] → _FusedConv2D",
                                        "MaxPool…MaxPoolGrad → MaxPoolWithArgmax…MaxPoolGradWithArgmax",
-                                       "ReluGrad(MaxPoolGradWithArgmax)[+BiasAddGrad] → _FusedMaxPoolGrad"], label)
+                                       "ReluGrad(MaxPoolGradWithArgmax)[+BiasAddGrad] → _FusedMaxPoolGrad"]
+                           + (fusesForward ? ["_FusedConv2D+MaxPoolWithArgmax(2×2/2) → _FusedConv2DMaxPoolWithArgmax"] : []), label)
             for op in ["MaxPool", "MaxPoolGrad", "MaxPoolGradWithArgmax", "ReluGrad", "BiasAddGrad"] {
                 XCTAssertFalse(run.ops.contains(op), "\(label): \(op) still runs")
             }
-            XCTAssert(run.ops.contains("MaxPoolWithArgmax") && run.ops.contains("_FusedMaxPoolGrad"), label)
+            XCTAssert(run.ops.contains(fusesForward ? "_FusedConv2DMaxPoolWithArgmax" : "MaxPoolWithArgmax") && run.ops.contains("_FusedMaxPoolGrad"), label)
             assertAgree(run.rewritten[0], run.plain[0], "\(label): input gradient")
             assertAgree(run.rewritten[1], run.plain[1], "\(label): filter gradient")
             assertAgree(run.rewritten[3], run.plain[3], "\(label): pooled output")

@@ -1,6 +1,7 @@
 import CKernels
 
-// The convolution + 2×2 max-pool step (`_FusedConv2DMaxPool`): each worker takes its share of the batch
+// The convolution + 2×2 max-pool steps (`_FusedConv2DMaxPool`, and `_FusedConv2DMaxPoolWithArgmax` in
+// training, which also records each window's argmax over the whole batch): each worker takes its share of the batch
 // and runs oneDNN's convolution a chunk of images at a time into its own cache-sized buffer, pooling each
 // chunk before the next, so the full-resolution activations never reach memory. One oneDNN primitive per
 // worker for the chunk size and one for the worker's last, shorter chunk, created once per step and
@@ -51,15 +52,17 @@ final class ConvolutionPoolingChunks {
         geometry == g && self.filters == filters && self.activation == activation && workers == Swift.max(1, Swift.min(Parallelism.workers, g.batch))
     }
 
-    /// Convolution (bias, activation) then 2×2 stride-2 max pool of every image into `out`; false if oneDNN failed.
+    /// Convolution (bias, activation) then 2×2 stride-2 max pool of every image into `out` (and, with `argmax`,
+    /// each window's flat index into the full-resolution activations of the whole batch); false if oneDNN failed.
     func run<T>(_ x: UnsafeMutablePointer<T>, _ filter: UnsafeMutablePointer<T>, _ bias: UnsafeMutablePointer<T>,
-                _ out: UnsafeMutablePointer<T>, pool: WindowGeometry, scratch: WorkerBuffers<Float>) -> Bool {
+                _ out: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>? = nil, pool: WindowGeometry,
+                scratch: WorkerBuffers<Float>) -> Bool {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
             ok.initialize(repeating: false)
             Parallelism.run(workers: workers, Job(chunks: self, x: readOnlyFloats(x), filter: readOnlyFloats(filter), bias: readOnlyFloats(bias),
                                                   out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
-                                                  pool: pool, scratch: scratch, ok: ok.baseAddress!))
+                                                  argmax: argmax, pool: pool, scratch: scratch, ok: ok.baseAddress!))
             return ok.allSatisfy { $0 }
         }
     }
@@ -67,6 +70,7 @@ final class ConvolutionPoolingChunks {
     private struct Job: WorkerJob {
         let chunks: ConvolutionPoolingChunks
         let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let argmax: UnsafeMutablePointer<Int32>?
         let pool: WindowGeometry, scratch: WorkerBuffers<Float>, ok: UnsafeMutablePointer<Bool>
 
         func run(worker w: Int) {
@@ -78,7 +82,8 @@ final class ConvolutionPoolingChunks {
                 let n = Swift.min(c.chunk, images.upperBound - first)
                 guard let primitive = n == c.chunk ? c.full[w] : c.tails[w],
                       tg_dnnl_conv_execute(primitive, x + first * imageIn, filter, bias, scratch[w]) == 1 else { return }
-                tg_maxpool_2x2_f32(scratch[w], 0, n, g.outHeight, g.outWidth, c.filters, out + first * pooledImage, nil)
+                tg_maxpool_2x2_f32(scratch[w], 0, n, g.outHeight, g.outWidth, c.filters, out + first * pooledImage,
+                                   argmax.map { $0 + first * pooledImage }, first)
                 first += n
             }
             ok[w] = true

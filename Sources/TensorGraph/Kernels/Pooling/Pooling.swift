@@ -15,7 +15,7 @@ private struct MaxPoolImages<T: FloatScalar>: RangeJob {
     func run(_ images: Range<Int>) {
         if T.self == Float.self, g.tilesByTwo {
             // float32 2×2/2 pooling runs the vectorized C loop (same comparisons, same argmax).
-            return tg_maxpool_2x2_f32(floats(x), images.lowerBound, images.upperBound, g.height, g.width, g.channels, floats(out), argmax)
+            return tg_maxpool_2x2_f32(floats(x), images.lowerBound, images.upperBound, g.height, g.width, g.channels, floats(out), argmax, 0)
         }
         for n in images { maxPoolImage(x, g, out, argmax: argmax, n) }
     }

@@ -5,8 +5,10 @@ import CKernels
 /// gradient is one scatter over pooled-size data: dx = 0, then dx[argmax[o]] += g[o] where pooled[o] > 0.
 ///
 /// Inputs (input y [N, H, W, C], grad [N, OH, OW, C], argmax, pooled); outputs (backprops [N, H, W, C],
-/// channel_sums [C] — the BiasAddGrad of backprops when `fused_ops` has it, else [0]).
-/// Internal: never in a user's graph or a GraphDef.
+/// channel_sums [C] — the BiasAddGrad of backprops when `fused_ops` has it, else [0]). Only y's shape is
+/// read; when the forward convolution and pool run fused (`_FusedConv2DMaxPoolWithArgmax`, y never
+/// materialised), `input_height_width` holds [H, W] and input 0 is the pooled value: the shape is then
+/// [N, H, W, C] with N and C from grad. Internal: never in a user's graph or a GraphDef.
 public enum FusedMaxPoolGrad: FloatKernelOp {
     public static let wireName = "_FusedMaxPoolGrad"
     public static let inputs: [ArgDef] = ["input: T", "grad: T", "argmax: int32", "pooled: T"]
@@ -20,36 +22,56 @@ public enum FusedMaxPoolGrad: FloatKernelOp {
         public var window = MaxPoolWithArgmax.Attrs()
         /// `["Relu"]` or `["Relu", "BiasAddGrad"]`.
         public var fusedOps: [String] = []
+        /// Empty: input 0 is the pooled activation y. [H, W]: y was never materialised (fused forward
+        /// pooling); its shape is [N, H, W, C] with N and C from grad.
+        public var inputHeightWidth: [Int] = []
         /// TF attribute `T`: the element type (float or double).
         public var T: DType = .float
         public static let defaults = Attrs()
         public static let fields: [AttrField<Attrs>] = [
             .ints("ksize", \.window.ksize, required: true), .ints("strides", \.window.strides, required: true),
             .string("padding", \.window.padding, oneOf: ["SAME", "VALID"], required: true),
-            .strings("fused_ops", \.fusedOps), .type("T", \.T, oneOf: .floats),
+            .strings("fused_ops", \.fusedOps), .ints("input_height_width", \.inputHeightWidth),
+            .type("T", \.T, oneOf: .floats),
         ]
         public func validate() throws(AttributeError) {
             guard fusedOps == ["Relu"] || fusedOps == ["Relu", "BiasAddGrad"] else {
                 throw AttributeError("fused_ops", "must be [Relu] or [Relu, BiasAddGrad], got \(fusedOps)")
+            }
+            guard inputHeightWidth.isEmpty || (inputHeightWidth.count == 2 && inputHeightWidth.allSatisfy { $0 > 0 }) else {
+                throw AttributeError("input_height_width", "must be empty or two positive sizes, got \(inputHeightWidth)")
             }
         }
         var sumsChannels: Bool { fusedOps.contains("BiasAddGrad") }
     }
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
-        let channels = ctx.attributes(FusedMaxPoolGrad.self).sumsChannels ? ctx.inputs[0].shape.dims?.last ?? nil : 0
-        return [ctx.inputs[0], TensorSpec(ctx.inputs[0].dtype, TensorShape([channels]))]
+        let attrs = ctx.attributes(FusedMaxPoolGrad.self)
+        var input = ctx.inputs[0]
+        if attrs.inputHeightWidth.count == 2 {
+            let grad = ctx.inputs[1].shape.dims
+            input = TensorSpec(input.dtype, TensorShape([grad?.first ?? nil, attrs.inputHeightWidth[0], attrs.inputHeightWidth[1], grad?.last ?? nil]))
+        }
+        let channels = attrs.sumsChannels ? input.shape.dims?.last ?? nil : 0
+        return [input, TensorSpec(input.dtype, TensorShape([channels]))]
+    }
+
+    /// The shape of the activation being differentiated (see `input_height_width`).
+    static func inputShape(_ attrs: Attrs, input: Tensor, grad: Tensor) -> [Int] {
+        guard attrs.inputHeightWidth.count == 2, grad.rank == 4 else { return input.shape }
+        return [grad.shape[0], attrs.inputHeightWidth[0], attrs.inputHeightWidth[1], grad.shape[3]]
     }
 
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let y = ctx.input(0), grad = ctx.input(1), argmax = ctx.input(2), pooled = ctx.input(3)
         let attrs = ctx.attributes(FusedMaxPoolGrad.self)
         let (g, sumsShape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
-            let g = try ctx.checkedPooledGradientGeometry(input: y.shape, grad: grad.shape, attrs.window.window, pooled: pooled.shape)
+            let g = try ctx.checkedPooledGradientGeometry(input: inputShape(attrs, input: y, grad: grad), grad: grad.shape,
+                                                          attrs.window.window, pooled: pooled.shape)
             guard argmax.shape == grad.shape else { throw ctx.error("argmax \(argmax.shape) does not match grad \(grad.shape)") }
             return (g, attrs.sumsChannels ? [g.channels] : [0])
         }
-        let out = try ctx.allocateOutput(0, y.dtype, y.shape)
+        let out = try ctx.allocateOutput(0, y.dtype, [g.batch, g.height, g.width, g.channels])
         let sumsOut = try ctx.allocateOutput(1, y.dtype, sumsShape)
         let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, g.batch) : 1
         let sums = attrs.sumsChannels ? try ctx.workerBuffers(T.self, workers: workers, count: g.channels, slot: 0) : nil

@@ -16,12 +16,14 @@ struct RewriteRule: Sendable {
 
 /// The rules, in the order the rewrite pass applies them. Order matters only where a rule matches
 /// another's output: the pooling-gradient fusion matches the MaxPoolGradWithArgmax that the
-/// argmax rule emits, so it comes after it; the convolution-pooling fusion matches the `_FusedConv2D` the
+/// argmax rule emits, so it comes after it, and the training convolution-pooling fusion matches both rules'
+/// output (the argmax pool and its fused gradient), so it follows them; the convolution-pooling fusion matches the `_FusedConv2D` the
 /// epilogue rule emits and only the `MaxPool`s the argmax rule left (inference), so it comes last. Batch-norm
 /// folding comes first: the Conv2D/MatMul + BiasAdd it leaves is what the epilogue rules fuse. Loop
 /// deduplication (a loop gradient's accumulating copy replaces the forward loop it copies) matches nothing else.
 enum RewriteRules {
-    static let all: [RewriteRule] = batchNormFolding + [convolutionEpilogue, denseEpilogue, poolingArgmax, poolingGradient, convolutionPooling]
+    static let all: [RewriteRule] = batchNormFolding + [convolutionEpilogue, denseEpilogue, poolingArgmax, poolingGradient,
+                                             trainingConvolutionPooling, convolutionPooling]
         + loopDeduplication
 
     /// Applies each rule once over the plan, in order; returns the names of the rules that fired, per firing.
