@@ -177,8 +177,9 @@ def build_inputs(d, tf_python):
                   "tf.identity(tf.while_loop(lambda v: v < 1e30, lambda v: v * 1.0, [x]), name='y')\n"
                   "open(sys.argv[1], 'wb').write(tf.compat.v1.get_default_graph().as_graph_def().SerializeToString())\n")
         subprocess.run([tf_python, "-c", script, os.path.join(d, "while.pb")], check=True, capture_output=True, timeout=300)
-        # Without --timeout it stops at the session's 10,000,000-iteration cap (minutes on a busy machine).
         cases.append(("StatelessWhile that never ends, --timeout 2", ["run", "while.pb", "--fetch", "y", "--timeout", "2"], {}))
+        # Without --timeout graphrun stops it at its default 1,000,000-iteration cap (--max-loop-iterations).
+        cases.append(("StatelessWhile that never ends, no options", ["run", "while.pb", "--fetch", "y"], {}))
     except (OSError, subprocess.SubprocessError):
         print(f"(no TensorFlow at {tf_python}: the while-loop case is skipped)", file=sys.stderr)
     return cases

@@ -30,8 +30,7 @@ struct FeedLoader {
         if lower.hasSuffix(".npy") {
             tensor = try NPY.read(path)
         } else if lower.hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: path) else { throw TensorGraphError.fileError(path: path, message: "no such file") }
-            return try fromJSON(data, target: target, path: path)
+            return try fromJSON(Data(readWholeFile(path, limit: maximumBytes)), target: target, path: path)
         } else if lower.contains(".idx") || lower.contains("-ubyte") {
             tensor = try IDX.read(path, maximumBytes: maximumBytes)
         } else {

@@ -23,9 +23,13 @@ struct ModelOptions: ParsableArguments {
     var maxMemory: String?
     @Option(help: ArgumentHelp("Stop with an error when loading and running take longer than this many seconds.", valueName: "seconds"))
     var timeout: Double?
+    @Option(help: ArgumentHelp("The most iterations one while loop may run in one execution before the run stops with an error naming the loop (a graph from a stranger may loop forever). The library's default is 10,000,000.",
+                               valueName: "n"))
+    var maxLoopIterations = 1_000_000
 
     func validate() throws {
         if let timeout { guard timeout.isFinite, timeout > 0, timeout < 1e9 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") } }
+        guard maxLoopIterations >= 1 else { throw ValidationError("--max-loop-iterations must be at least 1, got \(maxLoopIterations)") }
         if let maxMemory { guard MemoryLimit.parse(maxMemory) != nil else { throw ValidationError("--max-memory must be bytes or a number with K, M, G or T (512M, 2G), got '\(maxMemory)'") } }
         guard !ModelFormat.tags(tagSet).isEmpty else { throw ValidationError("--tag-set must name at least one tag") }
     }
@@ -51,6 +55,7 @@ extension ModelOptions {
         let (graph, session, signatures) = try loadGraph()
         session.maximumTensorBytes = memoryLimit
         session.maximumRunBytes = memoryLimit
+        session.maximumLoopIterations = maxLoopIterations
         let signature = try chooseSignature(signatures)
 
         var feedDict: [Output: Tensor] = [:]

@@ -28,10 +28,7 @@ extension Dataset {
     public init(csvFile path: String, labelColumn: String? = nil, featureColumns: [String]? = nil,
                 delimiter: Character = ",") throws {
         func fail(_ message: String) -> TensorGraphError { .fileError(path: path, message: "CSV: \(message)") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw fail("not UTF-8 text") }
+        guard let text = String(validating: try readWholeFile(path), as: UTF8.self) else { throw fail("not UTF-8 text") }
 
         var header: [String] = [], rows: [[String]] = []
         do {

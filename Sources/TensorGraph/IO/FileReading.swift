@@ -8,8 +8,13 @@ final class PossiblyCompressedFile {
 
     /// Opens `path`; throws `fileError` when it is missing or cannot be opened.
     init(_ path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: "no such file")
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw TensorGraphError.fileError(path: path, message: errno == ENOENT ? "no such file" : "cannot inspect (\(String(cString: strerror(errno))))")
+        }
+        // gzopen on a FIFO or a device would block or read forever.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode)))")
         }
         guard let file = gzopen(path, "rb") else {
             throw TensorGraphError.fileError(path: path, message: "cannot open (\(String(cString: strerror(errno))))")
@@ -55,6 +60,43 @@ func readPossiblyCompressedFile(_ path: String, limit: Int = 1 << 31) throws -> 
     guard bytes.count <= limit else {
         throw TensorGraphError.fileError(path: path, message: "decompresses to more than the limit of \(limit) bytes")
     }
+    return bytes
+}
+
+/// The whole regular file at `path` (symbolic links followed), read with `open`/`fstat`/`read`.
+///
+/// Throws `TensorGraphError.fileError` when the file is missing or unreadable, and when it is not a
+/// regular file: a FIFO or a character device (`/dev/zero`, a terminal) would block or never end, and a
+/// directory has no bytes. Files bigger than `limit` bytes are refused before anything is allocated.
+/// (Foundation's `FileManager.contents(atPath:)`, used before, blocks on a FIFO and leaked 4 KB for each
+/// empty file it read.)
+public func readWholeFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
+    func failure(_ what: String) -> TensorGraphError { .fileError(path: path, message: "\(what) (\(String(cString: strerror(errno))))") }
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+        throw errno == ENOENT ? TensorGraphError.fileError(path: path, message: "no such file") : failure("cannot open")
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw failure("cannot inspect") }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode)))")
+    }
+    let size = Int(info.st_size)
+    guard size <= limit else {
+        throw TensorGraphError.fileError(path: path, message: "is \(size) bytes, more than the limit of \(limit)")
+    }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var filled = 0
+    while filled < size {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+        guard n >= 0 else { throw failure("read failed") }
+        if n == 0 { break }   // truncated while being read: what is there
+        filled += n
+    }
+    if filled < size { bytes.removeLast(size - filled) }
     return bytes
 }
 

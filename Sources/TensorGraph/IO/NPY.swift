@@ -30,10 +30,7 @@ public enum NPY {
     /// Reads a `.npy` file (NumPy's `np.load`) of dtype `<f4`, `<f8`, `<i4`, `<i8`, `|u1` or `|b1`, in C order.
     /// - Throws: `TensorGraphError.fileError` when the file is missing or unreadable, or as `decode` does.
     public static func read(_ path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-        }
-        return try decode([UInt8](data), path: path)
+        try decode(readWholeFile(path), path: path)
     }
 
     /// Parses .npy bytes; `path` names the source in errors.

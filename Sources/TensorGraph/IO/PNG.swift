@@ -5,9 +5,7 @@ import Foundation
 public enum PNG {
     /// Decodes a PNG file to 8-bit grayscale: returns (height, width, pixels row-major).
     public static func readGrayscale(_ path: String) throws -> (height: Int, width: Int, pixels: [UInt8]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-        }
+        let data = try readWholeFile(path)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let ok = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }

@@ -143,11 +143,9 @@ extension Graph {
 extension Graph {
     /// Reads a GraphDef file written by TensorGraph or TensorFlow.
     public convenience init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-        }
+        let data = try readWholeFile(path)
         do {
-            try self.init(graphDef: [UInt8](data))
+            try self.init(graphDef: data)
         } catch let error as TensorGraphError {
             if case .unsupportedOps = error { throw error }
             throw TensorGraphError.fileError(path: path, message: error.description)

@@ -189,10 +189,3 @@ public enum TensorBundle {
     }
 }
 
-/// The whole file at `path`, or `TensorGraphError.fileError` saying it is missing or unreadable.
-func readWholeFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw TensorGraphError.fileError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
-    }
-    return [UInt8](data)
-}

@@ -4,7 +4,8 @@ import XCTest
 @testable import TensorGraph
 
 /// `writeFileAtomically` replaces regular files only, follows links to them, and leaves no temporary
-/// file behind. Everything happens in a temporary directory (never on the real `/dev/null`).
+/// file behind; every reader refuses a FIFO or a directory at once instead of blocking. Everything
+/// happens in a temporary directory (never on the real `/dev/null`).
 final class AtomicWriteTests: XCTestCase {
     var dir = ""
 
@@ -56,5 +57,34 @@ final class AtomicWriteTests: XCTestCase {
         try NPY.write(Tensor([Float(1), 2]), to: dir + "/out.npy")
         XCTAssertEqual(try NPY.read(dir + "/out.npy").scalars(as: Float.self), [1, 2])
         XCTAssertEqual(try entries(), ["out.npy"])
+    }
+
+    /// Reading a FIFO would block until a writer appears (Foundation's `contents(atPath:)` and `gzopen` do):
+    /// every file reader refuses it, and a directory, with a typed error. An empty file reads as empty.
+    func testReadersRefuseFIFOsAndDirectoriesWithoutBlocking() throws {
+        XCTAssertEqual(mkfifo(dir + "/pipe", 0o600), 0)
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
+        let readers: [(String, (String) throws -> Any)] = [
+            ("readWholeFile", { try readWholeFile($0) }), ("GraphDef", { try Graph(contentsOf: $0) }), ("NPY", { try NPY.read($0) }),
+            ("IDX", { try IDX.read($0) }), ("PNG", { try PNG.readGrayscale($0) }), ("CSV", { try Dataset(csvFile: $0) }),
+            ("TFRecord", { try TFRecord.read($0) }), ("checkpoint", { try Saver.read($0) }),
+        ]
+        for (name, read) in readers {
+            for (path, kind) in [(dir + "/pipe", "a FIFO"), (dir + "/sub", "a directory")] {
+                do {
+                    _ = try read(path)
+                    XCTFail("\(name) read \(kind)")
+                } catch let TensorGraphError.fileError(_, message) {
+                    XCTAssert(message.contains("not a regular file") || message.contains(kind), "\(name), \(kind): \(message)")
+                } catch {
+                    XCTFail("\(name), \(kind): untyped error \(error)")
+                }
+            }
+        }
+        FileManager.default.createFile(atPath: dir + "/empty", contents: Data())
+        XCTAssertEqual(try readWholeFile(dir + "/empty"), [])
+        try writeFileAtomically([1, 2, 3], to: dir + "/three")
+        XCTAssertEqual(try readWholeFile(dir + "/three"), [1, 2, 3])
+        XCTAssertThrowsError(try readWholeFile(dir + "/three", limit: 2), "over the limit")
     }
 }

@@ -102,6 +102,20 @@ final class GraphRunHostileInputTests: XCTestCase {
         let probs = try model("softmax", softmax)
         try expect(1, "stopped after the --timeout of 1e-09 s", ["run", probs, "--feed", "x=[[1,2,3]]", "--fetch", "probs", "--timeout", "1e-9"])
         try expect(64, "--timeout must be a positive number", ["run", probs, "--feed", "x=[[1,2,3]]", "--fetch", "probs", "--timeout=-1"])
+        // A loop that never ends stops at --max-loop-iterations (default 1,000,000) with the loop's name.
+        let g = Graph()
+        let start = try g.placeholder(default: g.constant(Float(0)), shape: [], name: "x")
+        let loop = try g.whileLoop(cond: { h, v in try h.less(v[0], h.constant(Float(1e30))) }, body: { h, v in [try h.mul(v[0], h.constant(Float(1)))] },
+                                   loopVars: [start], name: "forever")
+        _ = try g.identity(loop[0], name: "y")
+        try g.write(to: dir + "/forever.pb")
+        try expect(1, "loop ran more than 1000 iterations", ["run", "forever.pb", "--fetch", "y", "--max-loop-iterations", "1000"])
+        try expect(64, "--max-loop-iterations must be at least 1", ["run", "forever.pb", "--fetch", "y", "--max-loop-iterations", "0"])
+        // A FIFO given as the model or a feed file is refused at once (reading it would wait for a writer forever).
+        XCTAssertEqual(mkfifo(dir + "/model-pipe.pb", 0o600), 0)
+        try expect(1, "is not a regular file (a FIFO)", ["inspect", "model-pipe.pb"])
+        XCTAssertEqual(mkfifo(dir + "/feed-pipe.npy", 0o600), 0)
+        try expect(1, "is not a regular file (a FIFO)", ["run", probs, "--feed", "x=feed-pipe.npy", "--fetch", "probs"])
     }
 
     /// --output never replaces what is not a regular file; `-` writes the .npy to standard output.
