@@ -110,7 +110,7 @@ extension Graph {
 
     private func buildFunction(_ f: ParsedFunction) throws -> GraphFunction {
         let body = Graph()
-        body.library = library
+        body.shareLibrary(library)
         let fail = { (message: String) in TensorGraphError.invalidTensorData("function '\(f.name)': \(message)") }
         var arguments: [String: Node] = [:]
         for a in f.arguments {

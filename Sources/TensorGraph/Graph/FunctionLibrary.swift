@@ -108,7 +108,7 @@ extension Graph {
     /// tensors of this graph (or of graphs enclosing it) as extra arguments, recorded in `captures`.
     func makeFunctionBody(captures: FunctionCaptures) -> Graph {
         let body = Graph()
-        body.library = library
+        body.shareLibrary(library)
         body.randomSeed = randomSeed
         body.captureHandler = { [unowned body, unowned self] outer in
             // A tensor of a graph further out is first captured into this graph, then into the body.

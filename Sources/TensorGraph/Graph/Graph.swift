@@ -25,7 +25,18 @@ public final class Graph: @unchecked Sendable {
     public internal(set) var layerRecords: [LayerRecord] = []
 
     /// The functions `If`/`While` nodes call (TF's `FunctionDefLibrary`), shared with every function body.
-    public internal(set) var library = FunctionLibrary()
+    public internal(set) var library: FunctionLibrary {
+        get { ownedLibrary ?? sharedLibrary ?? FunctionLibrary() }
+        set { (ownedLibrary, sharedLibrary) = (newValue, nil) }
+    }
+    /// A graph owns its library; a function body, which the library itself holds (library → function →
+    /// body), refers to it weakly (`shareLibrary`), or every graph with functions would leak its library.
+    private var ownedLibrary: FunctionLibrary? = FunctionLibrary()
+    private weak var sharedLibrary: FunctionLibrary?
+
+    /// Makes this graph a function body of `library`: it reads and adds to the library without keeping it
+    /// alive (the graph that owns the library does).
+    func shareLibrary(_ library: FunctionLibrary) { (ownedLibrary, sharedLibrary) = (nil, library) }
     /// Set on a function body being built: turns a tensor of an enclosing graph into an argument of the
     /// body (TF's captured inputs of `cond`/`while_loop`), see `FunctionLibrary.swift`.
     var captureHandler: ((Output) throws -> Output)?

@@ -228,7 +228,7 @@ extension Graph {
             bodyDefs.append(ImportedNode(name: def.name, op: def.op, inputs: def.inputs.map(mapped), control: control, attrs: def.attrs))
         }
         let graph = Graph()
-        graph.library = library
+        graph.shareLibrary(library)
         try graph.addImportedNodes(graph.raiseV1ControlFlow(bodyDefs, depth: depth + 1))
         let outputs = try results.map(mapped).map { r -> Output in
             guard let node = graph.node(named: r.name), r.index < node.outputs.count else {

@@ -40,4 +40,27 @@ final class ControlFlowAllocationTests: XCTestCase {
             }
         }
     }
+
+    /// A graph's function library, and the function bodies in it, are freed with the graph: bodies refer to
+    /// the library weakly (library → function → body → library was a reference cycle that leaked every
+    /// imported or built graph with control flow: found by LeakSanitizer on the GraphDef fuzz corpus).
+    func testGraphsWithFunctionsAreFreed() throws {
+        weak var library: FunctionLibrary?, body: Graph?
+        do {
+            let g = Graph()
+            let x = try g.placeholder(.float, shape: [], name: "x")
+            let y = try g.cond(g.greater(x, g.constant(Float(0))), then: { b in try b.mul(x, b.constant(Float(2))) },
+                               else: { b in try b.whileLoop(cond: { c, v in try c.less(v[0], c.constant(Float(10))) },
+                                                            body: { c, v in [try c.add(v[0], c.constant(Float(1)))] }, loopVars: [x])[0] })
+            XCTAssertEqual(try Session(graph: g).run(y, feeding: [x: Tensor(Float(-2))]).scalar(as: Float.self), 10)
+            let imported = try Graph(graphDef: g.graphDef())
+            XCTAssertEqual(imported.library.functions.count, g.library.functions.count)
+            library = imported.library
+            body = imported.library.functions.first?.graph
+            XCTAssertNotNil(body)
+            XCTAssertGreaterThanOrEqual(g.library.functions.count, 3, "then, else, and the loop's cond and body")
+        }
+        XCTAssertNil(library, "the imported graph's library outlived it")
+        XCTAssertNil(body, "a function body outlived its graph")
+    }
 }
