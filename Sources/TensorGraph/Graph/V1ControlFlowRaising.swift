@@ -154,13 +154,16 @@ extension Graph {
         var attrs: Attributes = ["T": .types(loopTypes + captureTypes), "cond": .function(FunctionReference(condition.name)),
                                  "body": .function(FunctionReference(body.name))]
         if case .int(let p)? = defs[loopEnters[0]].attrs["parallel_iterations"] { attrs["parallel_iterations"] = .int(p) }
-        let inputs = (loopEnters + captures).map { defs[$0].inputs[0] }
+        let inputs = try (loopEnters + captures).map { e in
+            guard let input = defs[e].inputs.first else { throw fail("Enter '\(defs[e].name)' has no input") }
+            return input
+        }
         let control = Array(Set(enters.flatMap { defs[$0].control })).sorted()
         let loop = ImportedNode(name: whileName, op: stateful ? "While" : "StatelessWhile", inputs: inputs, control: control, attrs: attrs)
         // Each Exit becomes an Identity of its loop variable's output, under the Exit's name.
         var replacements: [Int: ImportedNode] = [:]
         for x in frame.exits {
-            guard let s = index[defs[x].inputs[0].name], let k = switches.firstIndex(of: s) else { throw fail("Exit '\(defs[x].name)' reads no loop Switch") }
+            guard let read = defs[x].inputs.first, let s = index[read.name], let k = switches.firstIndex(of: s) else { throw fail("Exit '\(defs[x].name)' reads no loop Switch") }
             replacements[x] = ImportedNode(name: defs[x].name, op: "Identity", inputs: [(whileName, k)], control: [], attrs: ["T": .type(loopTypes[k])])
         }
         return try replacing(frame.members, with: loop, replacements: replacements, in: defs, index: index)
