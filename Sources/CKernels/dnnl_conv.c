@@ -153,6 +153,10 @@ static int run(dnnl_primitive_t p, dnnl_stream_t s, int n, const dnnl_exec_arg_t
 }
 
 int tg_dnnl_conv_execute(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out) {
+    return tg_dnnl_conv_execute_reusing(c, a, b, bias, out, 0);
+}
+
+int tg_dnnl_conv_execute_reusing(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out, int filter_ready) {
     static _Thread_local int single_threaded = 0;
     if (!single_threaded) {
         if (omp_set_num_threads) omp_set_num_threads(1);
@@ -167,7 +171,7 @@ int tg_dnnl_conv_execute(tg_dnnl_conv *c, const float *a, const float *b, const 
     switch (c->pass) {
     case TG_DNNL_CONV_FORWARD: {
         dnnl_exec_arg_t reorder[2] = {{DNNL_ARG_FROM, c->b}, {DNNL_ARG_TO, c->blocked_filter}};
-        if (!run(c->filter_reorder, c->stream, 2, reorder)) return 0;
+        if (!filter_ready && !run(c->filter_reorder, c->stream, 2, reorder)) return 0;
         args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, c->a};
         args[n++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, c->blocked_filter};
         args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DST, c->out};

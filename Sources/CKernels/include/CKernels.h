@@ -58,6 +58,19 @@ long tg_conv2d_filter_grad_scratch(const tg_window *g);
 void tg_conv2d_filter_grad_f32(const float *x, const float *dy, long filters, const tg_window *g,
                                long first_image, long end_image, float *dw, float *scratch);
 
+/* Depthwise convolution forward with channel multiplier 1 (depthwise_conv.c), NHWC x [N, H, W, C], filter
+   [KH, KW, C, 1], out [N, OH, OW, C], for output rows [first_row, end_row) of the N*OH rows: each output is
+   the sum over its valid taps (row-major, from zero), + bias[c] when bias is not NULL, clamped to
+   [lower, upper] (the fused activation; NaN passes through). kernel_* are tap counts, dilation_* the
+   distance between taps. */
+typedef struct {
+    long batch, height, width, channels;
+    long kernel_height, kernel_width, dilation_y, dilation_x, stride_y, stride_x;
+    long out_height, out_width, pad_top, pad_left;
+} tg_depthwise;
+void tg_depthwise_forward_f32(const float *x, const float *filter, const tg_depthwise *g, long first_row, long end_row,
+                              const float *bias, float lower, float upper, float *out);
+
 /* rows[r][j] = clamp(rows[r][j] + bias[j], lower, upper) for `count` rows of `width` values. */
 void tg_bias_activation_f32(float *rows, long count, long width, const float *bias, float lower, float upper);
 
@@ -79,6 +92,9 @@ enum { TG_DNNL_CONV_FORWARD = 0, TG_DNNL_CONV_BACKWARD_DATA = 1, TG_DNNL_CONV_BA
 typedef struct tg_dnnl_conv tg_dnnl_conv;
 tg_dnnl_conv *tg_dnnl_conv_create(int pass, const tg_window *g, long filters, int has_bias, float lower, float upper);
 int tg_dnnl_conv_execute(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out);
+/* The same, for the forward pass: when filter_ready is 1 the primitive's blocked copy of the filter from its
+   previous execution is used as it is (the caller knows the filter has not changed since), skipping the reorder. */
+int tg_dnnl_conv_execute_reusing(tg_dnnl_conv *c, const float *a, const float *b, const float *bias, float *out, int filter_ready);
 const char *tg_dnnl_conv_implementation(const tg_dnnl_conv *c);
 void tg_dnnl_conv_destroy(tg_dnnl_conv *c);
 

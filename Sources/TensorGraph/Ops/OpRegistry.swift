@@ -28,7 +28,7 @@ public enum OpRegistry {
     ] + mathFamily + arrayFamily + nnFamily + controlFlowFamily + listFamily
 
     /// Internal ops the plan's rewrite rules emit (TF's names; they never appear in a user's graph or a GraphDef).
-    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self,
+    nonisolated(unsafe) public static let internalOps: [any Op.Type] = [FusedConv2D.self, FusedMatMul.self, FusedMaxPoolGrad.self, FusedConv2DMaxPool.self, FusedDepthwiseConv2dNative.self,
                                                                         FusedConv2DMaxPoolWithArgmax.self]
 
     /// Op types by wire name.

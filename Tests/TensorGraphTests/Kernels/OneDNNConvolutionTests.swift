@@ -88,4 +88,37 @@ final class OneDNNConvolutionTests: XCTestCase {
         assertClose(first[2].doubleValues, refConvBackpropFilter(x, w.shape, dy, strides: (1, 1), padding: .same).1,
                     absolute: 1e-2, relative: 1e-5, "filter gradient")
     }
+
+    /// The forward pass keeps its reordered filter while the filter's storage is the same and no variable's:
+    /// a constant filter gives the same values every run, and a filter that changes between runs — a variable
+    /// updated in place by `AssignAdd`, a new fed tensor, a value computed by an earlier step — is reordered
+    /// again each time, so every run matches the reference loop for the filter of that run.
+    func testReorderedFilterFollowsFilterChanges() throws {
+        var random = TestRandom(seed: 93)
+        let x = toFloat32(random.tensor([4, 8, 8, 16])), w = toFloat32(random.tensor([3, 3, 16, 32]))
+        let geometry = try XCTUnwrap(WindowGeometry(input: x.shape, kernel: (3, 3), strides: (1, 1), padding: .same))
+        let reference = { (w: Tensor) in conv2dReference(x.doubleValues, w.doubleValues, geometry, filters: 32) }
+        let g = Graph()
+        let xp = try g.placeholder(.float, shape: [nil, 8, 8, 16])
+        let wp = try g.placeholder(.float, shape: [3, 3, 16, 32]), scale = try g.placeholder(.float, shape: [])
+        let variable = try g.variable(g.constant(w), name: "w")
+        let step = try g.assignAdd(variable, g.constant(Tensor(shape: w.shape, scalars: [Float](repeating: 0.25, count: w.count))))
+        let byConstant = try g.conv2D(xp, filter: g.constant(w), padding: .same)
+        let byVariable = try g.conv2D(xp, filter: variable, padding: .same)
+        let byFeed = try g.conv2D(xp, filter: wp, padding: .same)
+        let byComputed = try g.conv2D(xp, filter: g.mul(g.constant(w), scale), padding: .same)
+        let session = Session(graph: g)
+        try session.run(g.globalVariablesInitializer())
+        var current = w
+        for run in 0..<3 {
+            let fed = toFloat32(random.tensor(w.shape)), factor = Float(run + 1)
+            let values = try session.run([byConstant, byVariable, byFeed, byComputed], feeding: [xp: x, wp: fed, scale: Tensor(factor)])
+            let scaled = Tensor(shape: w.shape, scalars: w.scalars(as: Float.self).map { $0 * factor })
+            for (value, (filter, name)) in zip(values, [(w, "constant"), (current, "variable"), (fed, "fed"), (scaled, "computed")]) {
+                assertClose(value.doubleValues, reference(filter), absolute: 1e-4, relative: 1e-5, "run \(run): \(name) filter")
+            }
+            _ = try session.run(step)
+            current = Tensor(shape: w.shape, scalars: current.scalars(as: Float.self).map { $0 + 0.25 })
+        }
+    }
 }

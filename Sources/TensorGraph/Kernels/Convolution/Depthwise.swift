@@ -1,8 +1,12 @@
+import CKernels
+
 // Depthwise 2-D convolution kernels (NHWC input [N, H, W, C], filter [KH, KW, C, M], output
 // [N, OH, OW, C·M]): output channel c·M + m reads input channel c only. Every loop keeps the channel
-// dimension innermost, so the inner loops run over contiguous memory (and vectorize when M = 1, the
-// common MobileNet case). Forward and input gradient are gathers split over output/input rows; the
-// filter gradient sums per-worker partials in worker order, so results are reproducible run to run.
+// dimension innermost, so the inner loops run over contiguous memory. The float32 forward with M = 1
+// (MobileNet's layers) runs the register-blocked C loop (CKernels/depthwise_conv.c, compiled per
+// instruction set), with `_FusedDepthwiseConv2dNative`'s bias and activation applied in registers.
+// Forward and input gradient are gathers split over output/input rows; the filter gradient sums
+// per-worker partials in worker order, so results are reproducible run to run.
 
 /// The geometry of one depthwise convolution: TF's window rule applied to the dilated filter extent.
 struct DepthwiseGeometry: Equatable {
@@ -32,12 +36,24 @@ struct DepthwiseGeometry: Equatable {
     var outChannels: Int { window.channels * multiplier }
     /// Multiply-adds of one pass (for the parallel threshold).
     var work: Int { window.outputPositions * kernelHeight * kernelWidth * outChannels }
+
+    /// The geometry as the C kernels take it (M = 1).
+    var c: tg_depthwise {
+        let w = window
+        return tg_depthwise(batch: w.batch, height: w.height, width: w.width, channels: w.channels, kernel_height: kernelHeight,
+                            kernel_width: kernelWidth, dilation_y: dilationY, dilation_x: dilationX, stride_y: w.strideY,
+                            stride_x: w.strideX, out_height: w.outHeight, out_width: w.outWidth, pad_top: w.padTop, pad_left: w.padLeft)
+    }
 }
 
-/// Depthwise convolution forward: input [N, H, W, C] ⊛ filter [KH, KW, C, M] → [N, OH, OW, C·M].
+/// Depthwise convolution forward: input [N, H, W, C] ⊛ filter [KH, KW, C, M] → [N, OH, OW, C·M], then, when
+/// `bias` [C·M] is given, `activation(y + bias)` applied to each pixel while it is in registers or cache
+/// (`_FusedDepthwiseConv2dNative`'s epilogue; the same values as a separate BiasAdd and activation).
 func depthwiseConv2DForward<T: FloatScalar>(_ x: UnsafePointer<T>, _ filter: UnsafePointer<T>, _ g: DepthwiseGeometry,
-                                            _ out: UnsafeMutablePointer<T>) {
-    Parallelism.forRanges(g.window.batch * g.window.outHeight, work: g.work, DepthwiseForwardRows(x: x, filter: filter, out: out, g: g))
+                                            _ out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>? = nil,
+                                            activation: FusedActivation = .none) {
+    Parallelism.forRanges(g.window.batch * g.window.outHeight, work: g.work,
+                          DepthwiseForwardRows(x: x, filter: filter, out: out, g: g, bias: bias, activation: activation))
 }
 
 /// The input gradient: out_backprop [N, OH, OW, C·M] and filter → [N, H, W, C].
@@ -79,12 +95,16 @@ private func multiplyAdd<T: FloatScalar>(_ acc: UnsafeMutablePointer<T>, input a
     }
 }
 
-/// Output rows `n·OH + oy` of the forward pass.
+/// Output rows `n·OH + oy` of the forward pass, with the optional bias and activation epilogue.
 private struct DepthwiseForwardRows<T: FloatScalar>: RangeJob {
     let x: UnsafePointer<T>, filter: UnsafePointer<T>, out: UnsafeMutablePointer<T>, g: DepthwiseGeometry
+    let bias: UnsafePointer<T>?, activation: FusedActivation
     func run(_ range: Range<Int>) {
         if T.self == Float.self, g.multiplier == 1 {
-            return depthwiseForwardFloat(floats(x), floats(filter), floats(out), g, range)
+            var geometry = g.c
+            let (lower, upper) = activation.bounds
+            return tg_depthwise_forward_f32(floats(x), floats(filter), &geometry, range.lowerBound, range.upperBound,
+                                            bias.map { floats($0) }, lower, upper, floats(out))
         }
         let w = g.window, c = w.channels, cm = g.outChannels
         for row in range {
@@ -102,59 +122,9 @@ private struct DepthwiseForwardRows<T: FloatScalar>: RangeJob {
                                     filter + (ky * g.kernelWidth + kx) * cm, channels: c, multiplier: g.multiplier)
                     }
                 }
-            }
-        }
-    }
-}
-
-/// The taps `k` of one dimension whose input index `o·stride + k·dilation − pad` lies in `0..<size`.
-@inline(__always)
-private func validTaps(_ o: Int, stride: Int, dilation: Int, pad: Int, size: Int, taps: Int) -> Range<Int> {
-    let base = o * stride - pad
-    guard base < size else { return 0..<0 }
-    let lo = base < 0 ? (dilation - 1 - base) / dilation : 0
-    let hi = Swift.min(taps, (size - 1 - base) / dilation + 1)
-    return lo..<Swift.max(lo, hi)
-}
-
-/// Forward rows for float32 with M = 1 (MobileNet's layers): 8 channels at a time accumulated in a
-/// register over every tap and stored once, instead of a load and store of the output per tap (the
-/// generic loop above), with the valid taps found once per pixel instead of tested per tap. Same sum
-/// order as the generic loop (zero, then taps in row-major order), so the results are identical.
-private func depthwiseForwardFloat(_ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                   _ g: DepthwiseGeometry, _ range: Range<Int>) {
-    let w = g.window, c = w.channels, blocked = c / 8 * 8
-    let xr = UnsafeRawPointer(x), fr = UnsafeRawPointer(filter)
-    for row in range {
-        let n = row / w.outHeight, oy = row % w.outHeight
-        let rows = validTaps(oy, stride: w.strideY, dilation: g.dilationY, pad: w.padTop, size: w.height, taps: g.kernelHeight)
-        let iy0 = oy * w.strideY - w.padTop
-        for ox in 0..<w.outWidth {
-            let o = out + (row * w.outWidth + ox) * c
-            let columns = validTaps(ox, stride: w.strideX, dilation: g.dilationX, pad: w.padLeft, size: w.width, taps: g.kernelWidth)
-            let ix0 = ox * w.strideX - w.padLeft
-            var cb = 0
-            while cb < blocked {
-                var acc = SIMD8<Float>()
-                for ky in rows {
-                    let xRow = ((n * w.height + iy0 + ky * g.dilationY) * w.width + ix0) * c + cb
-                    let fRow = ky * g.kernelWidth * c + cb
-                    for kx in columns {
-                        let a = xr.loadUnaligned(fromByteOffset: (xRow + kx * g.dilationX * c) * 4, as: SIMD8<Float>.self)
-                        let b = fr.loadUnaligned(fromByteOffset: (fRow + kx * c) * 4, as: SIMD8<Float>.self)
-                        acc += a * b
-                    }
+                if let bias {
+                    for j in 0..<cm { o[j] = activation.apply(o[j] + bias[j]) }
                 }
-                for i in 0..<8 { o[cb + i] = acc[i] }
-                cb += 8
-            }
-            for j in blocked..<c {
-                var acc: Float = 0
-                for ky in rows {
-                    let xRow = ((n * w.height + iy0 + ky * g.dilationY) * w.width + ix0) * c + j
-                    for kx in columns { acc += x[xRow + kx * g.dilationX * c] * filter[(ky * g.kernelWidth + kx) * c + j] }
-                }
-                o[j] = acc
             }
         }
     }

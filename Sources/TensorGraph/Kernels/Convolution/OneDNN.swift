@@ -7,7 +7,9 @@ import Foundation
 // Threading: TensorGraph's worker pool is the only pool. Each worker runs oneDNN on its own slice of the
 // batch, single-threaded, with its own primitive (created once per step and geometry, kept in the step's
 // KernelContext); the filter gradient's per-worker partial sums are added in worker order, so results are
-// bit-for-bit the same run to run for a fixed thread count.
+// bit-for-bit the same run to run for a fixed thread count. The forward pass reorders the filter into
+// oneDNN's blocked layout only when it may have changed since the last run (`run(...filter:)`): an
+// inference plan's constant filters are reordered once, not on every call by every worker.
 //
 // Chosen by shape, from the measurements in Benchmarks/README.md (oneDNN 2.6.3 on a 2-core Zen 4, N = 128
 // MNIST CNN layers: forward 2.5 ms vs 3.7 ms for the blocked C loops, filter gradient 2.5 vs 3.3, input
@@ -77,18 +79,33 @@ final class OneDNNConvolution {
         }
     }
 
+    /// The storage of the filter each primitive's blocked copy was last reordered from, while that copy is
+    /// still valid (forward pass only; nil: reorder on the next run).
+    private var reorderedFilter: TensorStorage?
+
     /// Runs the pass. Operands: forward (x, filter, bias, y), input gradient (dy, filter, -, dx), filter
     /// gradient (x, dy, -, dw) with `partials` holding workers − 1 filter-sized partial sums. False if oneDNN failed.
+    ///
+    /// `filter` (forward only) is the storage the filter operand `b` points into. When it is the storage the
+    /// previous run reordered and no variable owns it, its bytes are unchanged — nothing in TensorGraph writes
+    /// to a storage another reference holds (every reuse checks `isKnownUniquelyReferenced`, see
+    /// `BufferPool.accepts`; variables, updated in place, are flagged `isVariable`) and this object holds one —
+    /// so the primitives' blocked copies are reused instead of reordering the whole filter again: for
+    /// inference with constant filters the reorder runs once, not per call and worker.
     func run<T>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, bias: UnsafeMutablePointer<T>?,
-                _ out: UnsafeMutablePointer<T>, partials: WorkerBuffers<Float>?) -> Bool {
+                _ out: UnsafeMutablePointer<T>, partials: WorkerBuffers<Float>?, filter: TensorStorage? = nil) -> Bool {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
         let a = readOnlyFloats(a), b = readOnlyFloats(b), bias = bias.map(readOnlyFloats)
         let out = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self)
+        let reusable = pass == .forward ? filter.flatMap { $0.isVariable || UnsafeRawPointer($0.pointer) != UnsafeRawPointer(b) ? nil : $0 } : nil
+        let filterReady = reusable != nil && reusable === reorderedFilter
+        reorderedFilter = nil
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
             ok.initialize(repeating: false)
             Parallelism.run(workers: workers, Job(convolution: self, a: a, b: b, bias: bias, out: out, partials: partials,
-                                                  ok: ok.baseAddress!))
+                                                  filterReady: filterReady, ok: ok.baseAddress!))
             guard ok.allSatisfy({ $0 }) else { return false }
+            reorderedFilter = reusable
             if pass == .backwardFilter, let partials {
                 let count = geometry.patchSize * filters
                 for w in 1..<workers {
@@ -103,7 +120,7 @@ final class OneDNNConvolution {
     private struct Job: WorkerJob {
         let convolution: OneDNNConvolution
         let a: UnsafePointer<Float>, b: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
-        let partials: WorkerBuffers<Float>?, ok: UnsafeMutablePointer<Bool>
+        let partials: WorkerBuffers<Float>?, filterReady: Bool, ok: UnsafeMutablePointer<Bool>
 
         func run(worker w: Int) {
             let c = convolution, g = c.geometry
@@ -112,7 +129,7 @@ final class OneDNNConvolution {
             let primitive = c.primitives[w]
             switch c.pass {
             case .forward:
-                ok[w] = tg_dnnl_conv_execute(primitive, a + first * imageIn, b, bias, out + first * imageOut) == 1
+                ok[w] = tg_dnnl_conv_execute_reusing(primitive, a + first * imageIn, b, bias, out + first * imageOut, filterReady ? 1 : 0) == 1
             case .backwardData:
                 ok[w] = tg_dnnl_conv_execute(primitive, a + first * imageOut, b, nil, out + first * imageIn) == 1
             case .backwardFilter:

@@ -91,7 +91,8 @@ public enum FusedConv2D: FloatKernelOp {
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         let activation = attrs.epilogue.activation
         if let dnnl = ctx.oneDNNConvolution(T.self, .forward, g, filters: shape[3], hasBias: true, activation: activation),
-           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: bias.pointer(T.self), out.pointer(T.self), partials: nil) {
+           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: bias.pointer(T.self), out.pointer(T.self), partials: nil,
+                    filter: filter.storage) {
             return
         }
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])

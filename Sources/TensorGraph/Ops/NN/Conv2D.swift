@@ -46,7 +46,7 @@ public enum Conv2D: FloatKernelOp {
         let (g, shape) = try geometry(ctx, x, filter, ctx.attributes(Conv2D.self).window)
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         if let dnnl = ctx.oneDNNConvolution(T.self, .forward, g, filters: shape[3]),
-           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: nil, out.pointer(T.self), partials: nil) {
+           dnnl.run(x.pointer(T.self), filter.pointer(T.self), bias: nil, out.pointer(T.self), partials: nil, filter: filter.storage) {
             return
         }
         let (workers, count) = ConvolutionAlgorithm.forwardScratch(T.self, g, filters: shape[3])

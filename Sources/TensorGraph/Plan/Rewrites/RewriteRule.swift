@@ -19,10 +19,11 @@ struct RewriteRule: Sendable {
 /// argmax rule emits, so it comes after it, and the training convolution-pooling fusion matches both rules'
 /// output (the argmax pool and its fused gradient), so it follows them; the convolution-pooling fusion matches the `_FusedConv2D` the
 /// epilogue rule emits and only the `MaxPool`s the argmax rule left (inference), so it comes last. Batch-norm
-/// folding comes first: the Conv2D/MatMul + BiasAdd it leaves is what the epilogue rules fuse. Loop
+/// folding comes first: the Conv2D/MatMul + BiasAdd it leaves is what the epilogue rules fuse; the depthwise padding rule
+/// rebuilds the DepthwiseConv2dNative that the depthwise epilogue rule then fuses, so it precedes it. Loop
 /// deduplication (a loop gradient's accumulating copy replaces the forward loop it copies) matches nothing else.
 enum RewriteRules {
-    static let all: [RewriteRule] = batchNormFolding + [convolutionEpilogue, denseEpilogue, poolingArgmax, poolingGradient,
+    static let all: [RewriteRule] = batchNormFolding + [convolutionEpilogue, denseEpilogue, depthwisePadding, depthwiseEpilogue, poolingArgmax, poolingGradient,
                                              trainingConvolutionPooling, convolutionPooling]
         + loopDeduplication
 
