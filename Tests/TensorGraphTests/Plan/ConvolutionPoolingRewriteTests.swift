@@ -58,4 +58,23 @@ final class ConvolutionPoolingRewriteTests: XCTestCase {
         _ = try session.run(loss, target: train, feeding: [xp: x])
         XCTAssertFalse(try XCTUnwrap(session.lastPlan).rewrites.contains(rule), "training: the pool's gradient reads the activation")
     }
+
+    /// The chunked step reorders the filter into oneDNN's layout once per run and worker, and not at all when
+    /// the same constant comes back: a filter fed anew each run must still be the one used.
+    func testFedFilterChangesBetweenRuns() throws {
+        var random = TestRandom(seed: 62)
+        let g = Graph()
+        let xp = try g.placeholder(.float, shape: [nil, 12, 12, 4]), wp = try g.placeholder(.float, shape: [3, 3, 4, 8])
+        let pooled = try g.maxPool(g.relu(g.biasAdd(g.conv2D(xp, filter: wp, padding: .same), g.constant(Tensor(shape: [8], scalars: [Float](repeating: 0.1, count: 8))))),
+                                   ksize: (2, 2), strides: (2, 2), padding: .valid)
+        let session = Session(graph: g), plain = Session(graph: g)
+        plain.rewriteRules = []
+        let x = toFloat32(random.tensor([9, 12, 12, 4], -2, 2))
+        for run in 0..<3 {
+            let w = toFloat32(random.tensor([3, 3, 4, 8]))
+            let fused = try session.run(pooled, feeding: [xp: x, wp: w])
+            XCTAssert(try XCTUnwrap(session.lastPlan).steps.contains { $0.node.opName == "_FusedConv2DMaxPool" })
+            assertClose(fused.doubleValues, try plain.run(pooled, feeding: [xp: x, wp: w]).doubleValues, absolute: 1e-5, relative: 1e-5, "run \(run)")
+        }
+    }
 }

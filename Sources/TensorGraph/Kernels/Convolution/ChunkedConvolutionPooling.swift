@@ -5,7 +5,8 @@ import CKernels
 // and runs oneDNN's convolution a chunk of images at a time into its own cache-sized buffer, pooling each
 // chunk before the next, so the full-resolution activations never reach memory. One oneDNN primitive per
 // worker for the chunk size and one for the worker's last, shorter chunk, created once per step and
-// geometry (kept in the step's KernelContext).
+// geometry (kept in the step's KernelContext). The filter is reordered into oneDNN's layout by each worker's
+// first chunk only, and not at all when a constant filter is the one the previous run reordered.
 
 /// The per-worker oneDNN primitives of one step's convolution + pool.
 final class ConvolutionPoolingChunks {
@@ -52,18 +53,28 @@ final class ConvolutionPoolingChunks {
         geometry == g && self.filters == filters && self.activation == activation && workers == Swift.max(1, Swift.min(Parallelism.workers, g.batch))
     }
 
+    /// The storage of the filter the primitives' blocked copies hold, while still valid (see `unchangingFilter`).
+    private var reorderedFilter: TensorStorage?
+
     /// Convolution (bias, activation) then 2×2 stride-2 max pool of every image into `out` (and, with `argmax`,
     /// each window's flat index into the full-resolution activations of the whole batch); false if oneDNN failed.
+    /// `storage` is the filter's storage (`filter` points into it).
     func run<T>(_ x: UnsafeMutablePointer<T>, _ filter: UnsafeMutablePointer<T>, _ bias: UnsafeMutablePointer<T>,
                 _ out: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>? = nil, pool: WindowGeometry,
-                scratch: WorkerBuffers<Float>) -> Bool {
+                scratch: WorkerBuffers<Float>, storage: TensorStorage? = nil) -> Bool {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
+        let filter = readOnlyFloats(filter)
+        let reusable = unchangingFilter(storage, at: filter)
+        let filterReady = reusable != nil && reusable === reorderedFilter
+        reorderedFilter = nil
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
             ok.initialize(repeating: false)
-            Parallelism.run(workers: workers, Job(chunks: self, x: readOnlyFloats(x), filter: readOnlyFloats(filter), bias: readOnlyFloats(bias),
+            Parallelism.run(workers: workers, Job(chunks: self, x: readOnlyFloats(x), filter: filter, bias: readOnlyFloats(bias),
                                                   out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
-                                                  argmax: argmax, pool: pool, scratch: scratch, ok: ok.baseAddress!))
-            return ok.allSatisfy { $0 }
+                                                  argmax: argmax, pool: pool, scratch: scratch, filterReady: filterReady, ok: ok.baseAddress!))
+            guard ok.allSatisfy({ $0 }) else { return false }
+            reorderedFilter = reusable
+            return true
         }
     }
 
@@ -71,17 +82,21 @@ final class ConvolutionPoolingChunks {
         let chunks: ConvolutionPoolingChunks
         let x: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
         let argmax: UnsafeMutablePointer<Int32>?
-        let pool: WindowGeometry, scratch: WorkerBuffers<Float>, ok: UnsafeMutablePointer<Bool>
+        let pool: WindowGeometry, scratch: WorkerBuffers<Float>, filterReady: Bool, ok: UnsafeMutablePointer<Bool>
 
         func run(worker w: Int) {
             let c = chunks, g = c.geometry
             let images = Parallelism.share(g.batch, worker: w, of: c.workers)
             let imageIn = g.height * g.width * g.channels, pooledImage = pool.outHeight * pool.outWidth * c.filters
             var first = images.lowerBound
+            // Each primitive (full-chunk and tail) holds its own blocked filter: each reorders on its first use.
+            var fullReady = filterReady, tailReady = filterReady
             while first < images.upperBound {
                 let n = Swift.min(c.chunk, images.upperBound - first)
-                guard let primitive = n == c.chunk ? c.full[w] : c.tails[w],
-                      tg_dnnl_conv_execute(primitive, x + first * imageIn, filter, bias, scratch[w]) == 1 else { return }
+                guard let primitive = n == c.chunk ? c.full[w] : c.tails[w] else { return }
+                let ready = n == c.chunk ? fullReady : tailReady
+                guard tg_dnnl_conv_execute_reusing(primitive, x + first * imageIn, filter, bias, scratch[w], ready ? 1 : 0) == 1 else { return }
+                if n == c.chunk { fullReady = true } else { tailReady = true }
                 tg_maxpool_2x2_f32(scratch[w], 0, n, g.outHeight, g.outWidth, c.filters, out + first * pooledImage,
                                    argmax.map { $0 + first * pooledImage }, first)
                 first += n

@@ -97,7 +97,7 @@ final class OneDNNConvolution {
         precondition(T.self == Float.self, "oneDNN convolutions run float32 only (isChosen checks)")
         let a = readOnlyFloats(a), b = readOnlyFloats(b), bias = bias.map(readOnlyFloats)
         let out = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self)
-        let reusable = pass == .forward ? filter.flatMap { $0.isVariable || UnsafeRawPointer($0.pointer) != UnsafeRawPointer(b) ? nil : $0 } : nil
+        let reusable = pass == .forward ? unchangingFilter(filter, at: b) : nil
         let filterReady = reusable != nil && reusable === reorderedFilter
         reorderedFilter = nil
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { ok in
@@ -139,6 +139,14 @@ final class OneDNNConvolution {
             }
         }
     }
+}
+
+/// `filter` when its bytes cannot change between runs while a reference to it is held — it is the storage
+/// `pointer` reads and no variable owns it (see `OneDNNConvolution.run`) — so a blocked copy made from it
+/// stays valid as long as the same storage comes back.
+func unchangingFilter(_ filter: TensorStorage?, at pointer: UnsafePointer<Float>) -> TensorStorage? {
+    guard let filter, !filter.isVariable, UnsafeRawPointer(filter.pointer) == UnsafeRawPointer(pointer) else { return nil }
+    return filter
 }
 
 extension KernelContext {

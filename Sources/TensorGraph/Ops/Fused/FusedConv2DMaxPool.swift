@@ -62,7 +62,8 @@ public enum FusedConv2DMaxPool: FloatKernelOp {
         let activation = attrs.epilogue.activation
         if let chunks = ctx.convolutionPoolingChunks(T.self, g, filters: f, activation: activation) {
             let scratch = try ctx.workerBuffers(Float.self, workers: chunks.workers, count: chunks.chunkFloats, slot: 0)
-            if chunks.run(x.pointer(T.self), filter.pointer(T.self), bias.pointer(T.self), out, argmax: argmax, pool: pool, scratch: scratch) {
+            if chunks.run(x.pointer(T.self), filter.pointer(T.self), bias.pointer(T.self), out, argmax: argmax, pool: pool, scratch: scratch,
+                          storage: filter.storage) {
                 return
             }
         }
