@@ -98,4 +98,19 @@ int tg_dnnl_conv_execute_reusing(tg_dnnl_conv *c, const float *a, const float *b
 const char *tg_dnnl_conv_implementation(const tg_dnnl_conv *c);
 void tg_dnnl_conv_destroy(tg_dnnl_conv *c);
 
+/* Float32 transcendental maps (elementwise.c): y[i] = f(x[i]) for `count` elements, y may be x.
+   A few ulp from the correctly rounded value; NaN gives NaN, ±inf the limits. */
+void tg_exp_f32(const float *x, float *y, long count);
+void tg_sigmoid_f32(const float *x, float *y, long count);
+void tg_tanh_f32(const float *x, float *y, long count);
+void tg_erf_f32(const float *x, float *y, long count);
+void tg_erfc_f32(const float *x, float *y, long count);
+/* y[i] = a[i] op b[i] for `count` elements, float32; a_scalar / b_scalar: the operand is one value repeated.
+   y may be a or b. Same IEEE results as the scalar expressions (no contraction into FMA). */
+enum { TG_BINARY_ADD = 0, TG_BINARY_SUB = 1, TG_BINARY_MUL = 2, TG_BINARY_DIV = 3, TG_BINARY_SQUARED_DIFFERENCE = 4 };
+void tg_binary_f32(int op, const float *a, int a_scalar, const float *b, int b_scalar, float *y, long count);
+/* Softmax (log_softmax = 0) or log-softmax of `rows` rows of `columns` values, stabilised by the row
+   maximum; y must not overlap x. */
+void tg_softmax_rows_f32(const float *x, float *y, long rows, long columns, int log_softmax);
+
 #endif

@@ -100,9 +100,15 @@ final class ExecutionPlan {
     private static func schedule(_ plan: PlanGraph, state: SessionState, pool: BufferPool) -> ([Step], [ValueSource]) {
         var stepIndex: [Int: Int] = [:]
         var steps: [Step] = []
+        // `Identity` and `StopGradient` of a step output, feed or constant get no step: their readers read
+        // that source (a loop body's Keras graph is more than half identities). An identity of a variable
+        // stays a step: it reads the variable's value at its place in the order.
+        var forwarded: [Int: ValueSource] = [:]
         func source(_ input: PlanGraph.Input) -> ValueSource {
             switch input {
-            case .value(let v): return .step(stepIndex[v.node] ?? -1, output: v.output)
+            case .value(let v):
+                if let same = forwarded[v.node] { return same }
+                return .step(stepIndex[v.node] ?? -1, output: v.output)
             case .feed(let k): return .feed(k)
             case .variable(let id): return .variable(id)
             case .reference(let id): return .reference(id)
@@ -111,6 +117,14 @@ final class ExecutionPlan {
         }
         for (i, planNode) in plan.nodes.enumerated() where !planNode.isDead {
             let node = planNode.node, sources = planNode.inputs.map(source)
+            if forwardsInput(node), sources.count == 1 {
+                switch sources[0] {
+                case .step, .feed, .constant:
+                    forwarded[i] = sources[0]
+                    continue
+                case .variable, .reference: break
+                }
+            }
             var refs: [Int: Int] = [:]
             for (j, s) in sources.enumerated() { if case .reference(let id) = s { refs[j] = id } }
             stepIndex[i] = steps.count
@@ -121,6 +135,12 @@ final class ExecutionPlan {
             steps[steps.count - 1].subPlan = runner
         }
         return (steps, plan.fetches.map(source))
+    }
+
+    /// Ops whose output is their one input, unchanged.
+    private static func forwardsInput(_ node: Node) -> Bool {
+        let op = ObjectIdentifier(node.op)
+        return op == ObjectIdentifier(Identity.self) || op == ObjectIdentifier(StopGradient.self)
     }
 
     /// Shape steps: `Shape` and the pure ops fed only by such steps and constants (the gradient code's

@@ -44,11 +44,31 @@ func reduce<T: FloatScalar>(_ kind: ReductionKind, _ x: UnsafePointer<T>, shape:
         var outer = 1, inner = 1
         for d in 0..<axes.first! { outer *= shape[d] }
         for d in (axes.last! + 1)..<shape.count { inner *= shape[d] }
-        for o in 0..<outer {
-            for r in 0..<reducedCount {
-                let src = x + (o * reducedCount + r) * inner
-                let dst = out + o * inner
-                for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
+        if inner == 1 {
+            // Trailing axes (LayerNorm's moments): each output is one row; eight partial results keep eight
+            // combines in flight instead of one chain through a single value.
+            for o in 0..<outer {
+                let src = x + o * reducedCount
+                var (a0, a1, a2, a3, a4, a5, a6, a7) = (initial, initial, initial, initial, initial, initial, initial, initial)
+                var r = 0
+                while r + 8 <= reducedCount {
+                    (a0, a1, a2, a3) = (combine(a0, src[r]), combine(a1, src[r + 1]), combine(a2, src[r + 2]), combine(a3, src[r + 3]))
+                    (a4, a5, a6, a7) = (combine(a4, src[r + 4]), combine(a5, src[r + 5]), combine(a6, src[r + 6]), combine(a7, src[r + 7]))
+                    r += 8
+                }
+                while r < reducedCount {
+                    a0 = combine(a0, src[r])
+                    r += 1
+                }
+                out[o] = combine(combine(combine(a0, a1), combine(a2, a3)), combine(combine(a4, a5), combine(a6, a7)))
+            }
+        } else {
+            for o in 0..<outer {
+                for r in 0..<reducedCount {
+                    let src = x + (o * reducedCount + r) * inner
+                    let dst = out + o * inner
+                    for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
+                }
             }
         }
     } else if axes.isEmpty {

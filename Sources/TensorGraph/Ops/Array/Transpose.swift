@@ -29,16 +29,23 @@ public enum Transpose: Op {
             throw ctx.error("perm is not a permutation of \(x.rank) dims")
         }
         let outShape = perm.map { x.shape[$0] }
+        // Dimensions of size 1 move nothing: when the others keep their order (Keras' `Tensordot` writes
+        // the identity permutation), the output is the input's bytes, shared as `Reshape` shares them.
+        let moved = perm.filter { x.shape[$0] != 1 }
+        if moved == moved.sorted() { return ctx.setOutput(0, x.reshaped(to: outShape)) }
         let out = try ctx.allocateOutput(0, x.dtype, outShape)
         var inStrides = [Int](repeating: 1, count: x.rank)
         for d in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[d] = inStrides[d + 1] * x.shape[d + 1] }
-        let strides = perm.map { inStrides[$0] }
-        let size = x.dtype.byteCount
-        var index = [Int](repeating: 0, count: x.rank)
+        // Trailing dimensions that stay in place are copied as one block (`[B, T, C] → [T, B, C]` moves rows of C).
+        var kept = x.rank
+        while kept > 0 && perm[kept - 1] == kept - 1 { kept -= 1 }
+        let block = x.dtype.byteCount * outShape[kept...].reduce(1, *)
+        let strides = perm.prefix(kept).map { inStrides[$0] * x.dtype.byteCount }
+        var index = [Int](repeating: 0, count: kept)
         var offset = 0
-        for i in 0..<out.count {
-            (out.storage.pointer + i * size).copyMemory(from: x.storage.pointer + offset * size, byteCount: size)
-            var d = x.rank - 1
+        for i in 0..<(block == 0 ? 0 : out.byteCount / block) {
+            (out.storage.pointer + i * block).copyMemory(from: x.storage.pointer + offset, byteCount: block)
+            var d = kept - 1
             while d >= 0 {
                 index[d] += 1
                 offset += strides[d]

@@ -53,6 +53,9 @@ public enum BatchMatMulV2: FloatKernelOp {
         let m: Int, n: Int, k: Int
         /// Element offsets of each output matrix's operands in x and y (repeated where a batch dimension broadcasts).
         let xOffsets: [Int], yOffsets: [Int]
+        /// Every product reads the same y matrix and x's matrices lie back to back, untransposed (a dense
+        /// layer applied to a sequence, `[B, m, k] · [k, n]`): one product of [B·m, k] · [k, n] instead.
+        let stacksRows: Bool
     }
 
     static func geometry(_ ctx: KernelContext, _ x: Tensor, _ y: Tensor, _ attrs: Attrs) throws -> Geometry {
@@ -82,7 +85,8 @@ public enum BatchMatMulV2: FloatKernelOp {
                 yOffsets[b] = yMatrix * k * n
             }
         }
-        return Geometry(outShape: batch + [m, n], m: m, n: n, k: k, xOffsets: xOffsets, yOffsets: yOffsets)
+        let stacksRows = yOffsets.allSatisfy { $0 == yOffsets[0] } && xOffsets.indices.allSatisfy { xOffsets[$0] == $0 * m * k }
+        return Geometry(outShape: batch + [m, n], m: m, n: n, k: k, xOffsets: xOffsets, yOffsets: yOffsets, stacksRows: stacksRows)
     }
 
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
@@ -92,6 +96,10 @@ public enum BatchMatMulV2: FloatKernelOp {
         let (m, n, k) = (geometry.m, geometry.n, geometry.k)
         let a = x.pointer(T.self), b = y.pointer(T.self), c = out.pointer(T.self)
         let count = geometry.xOffsets.count
+        if count > 1 && !attrs.adjX && geometry.stacksRows {
+            return parallelGemm(T.self, transposeA: false, transposeB: attrs.adjY, m: count * m, n: n, k: k, a: a,
+                                b: b + geometry.yOffsets[0], c: c)
+        }
         if count == 1 {
             return parallelGemm(T.self, transposeA: attrs.adjX, transposeB: attrs.adjY, m: m, n: n, k: k, a: a, b: b, c: c)
         }

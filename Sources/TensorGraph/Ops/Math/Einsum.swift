@@ -10,7 +10,9 @@
 /// and must appear in the output. float32 or float64.
 ///
 /// The kernel reduces the equation to one strided copy per input (diagonals, transposes and sums at
-/// once), a batched matrix product [B, X, K] · [B, K, Y] → [B, X, Y], and a strided copy to the output.
+/// once), a batched matrix product [B, X, K] · [B, K, Y] → [B, X, Y], and a strided copy to the output;
+/// when the operands' layouts allow, the products read and write the tensors in place
+/// (`EinsumStridedProduct`).
 /// Gradient (TF's `_EinsumGrad`): for z = einsum("x,y->z"), dx = einsum("z,y->x'") with x' the labels
 /// of x the others have, then broadcast over x's labels of nowhere else; broadcast dimensions are summed
 /// back to each input's shape.
@@ -73,6 +75,8 @@ public enum Einsum: FloatKernelOp {
         var outputStrides: [Int] = []
         /// The result is already the output's layout (no repeated output labels, same order).
         var direct = false
+        /// The binary product as strided GEMMs on the operands themselves, when the layouts allow it.
+        var strided: EinsumStridedProduct?
     }
 
     static func plan(_ shapes: [[Int]], equation: String, fail: (String) -> TensorGraphError) throws -> Plan {
@@ -104,6 +108,18 @@ public enum Einsum: FloatKernelOp {
             (plan.batch, plan.rows, plan.inner, plan.columns) = (batch.map(size).reduce(1, *), rows.map(size).reduce(1, *),
                                                                  inner.map(size).reduce(1, *), columns.map(size).reduce(1, *))
             plan.resultLabels = batch + rows + columns
+            let outStrides = einsumStrides(resolved.outputLabels.map(size))
+            func stride(_ labels: [Int], _ strides: [Int], _ label: Int) -> Int {
+                zip(labels, strides).filter { $0.0 == label }.map(\.1).reduce(0, +)
+            }
+            if summedOut(0).allSatisfy({ size($0) == 1 }) && summedOut(1).allSatisfy({ size($0) == 1 })
+                && Set(resolved.outputLabels).count == resolved.outputLabels.count {
+                let xStrides = einsumStrides(shapes[0]), yStrides = einsumStrides(shapes[1])
+                plan.strided = EinsumStridedProduct(
+                    batch: batch, rows: rows, inner: inner, columns: columns, size: size,
+                    xStride: { stride(resolved.operandLabels[0], xStrides, $0) }, yStride: { stride(resolved.operandLabels[1], yStrides, $0) },
+                    outStride: { stride(resolved.outputLabels, outStrides, $0) })
+            }
         }
         for (k, layout) in layouts.enumerated() {
             let summed = summedOut(k), strides = einsumStrides(shapes[k])
@@ -131,6 +147,9 @@ public enum Einsum: FloatKernelOp {
         }
         let plan = try ctx.derived { try Self.plan(operands.map(\.shape), equation: attrs.equation, fail: ctx.error) }
         let out = try ctx.allocateOutput(0, operands[0].dtype, plan.outputDims)
+        if let product = plan.strided {
+            return product.run(operands[0].pointer(T.self), operands[1].pointer(T.self), out.pointer(T.self))
+        }
         // Each operand copied to its layout, trailing summed labels reduced.
         var buffers: [[T]] = []
         for (t, copy) in zip(operands, plan.copies) {

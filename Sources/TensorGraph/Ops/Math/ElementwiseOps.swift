@@ -85,8 +85,8 @@ extension BinaryArithmeticOp {
         }
         let out = try ctx.allocateOutput(0, x.dtype, shape)
         switch x.dtype {
-        case .float: mapBinary(x, y, out) { (a: Float, b: Float) in apply(a, b) }
-        case .double: mapBinary(x, y, out) { (a: Double, b: Double) in apply(a, b) }
+        case .float: mapBinaryOp(Self.self, Float.self, x, y, out)
+        case .double: mapBinaryOp(Self.self, Double.self, x, y, out)
         case .int32: mapBinary(x, y, out) { (a: Int32, b: Int32) in applyInteger(a, b) ?? 0 }
         case .int64: mapBinary(x, y, out) { (a: Int64, b: Int64) in applyInteger(a, b) ?? 0 }
         default: throw ctx.error("no kernel for dtype \(x.dtype)")

@@ -5,6 +5,10 @@ public enum Sigmoid: UnaryFloatOp {
     public static let wireName = "Sigmoid"
     /// `1 / (1 + e⁻ˣ)`.
     @inline(__always) public static func apply<T: FloatScalar>(_ x: T) -> T { 1 / (1 + T.exp(-x)) }
+    /// float32 through the vectorised C loop (`VectorFunction.sigmoid`), float64 through `apply`.
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        try computeVectorised(ctx, Self.self, T.self, .sigmoid)
+    }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.sigmoidGrad(ctx.output(), try ctx.grad())]
     }

@@ -9,6 +9,10 @@ public enum Tanh: UnaryFloatOp {
         if T.self == Float.self { return T(fastTanh(Float(x))) }
         return T.tanh(x)
     }
+    /// float32 through the vectorised C loop (`VectorFunction.tanh`), float64 through `apply`.
+    public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
+        try computeVectorised(ctx, Self.self, T.self, .tanh)
+    }
     public static func gradient(_ ctx: GradientContext) throws -> [Output?] {
         [try ctx.graph.tanhGrad(ctx.output(), try ctx.grad())]
     }

@@ -79,6 +79,14 @@ func mathContractionOpCases() -> [OpCase] {
         ("i,j->ij", [3], [4]),
         ("ij,ij->", [2, 3], [2, 3]),
         ("ii,i->i", [3, 3], [3]),
+        // Strided products straight on the operands: rows merged over two labels, x and y transposed, the
+        // output's rows strided; then a transposed output, which takes the copying path.
+        ("bij,jk->bik", [3, 2, 4], [4, 5]),
+        ("bhqd,bhkd->bhqk", [2, 2, 3, 4], [2, 2, 5, 4]),
+        ("ji,jk->ik", [3, 2], [3, 4]),
+        ("btnh,bsnh->bnts", [2, 3, 2, 4], [2, 5, 2, 4]),
+        ("bnts,bsnh->btnh", [2, 2, 3, 5], [2, 5, 2, 4]),
+        ("ij,jk->ki", [2, 3], [3, 4]),
     ]
     for (k, (equation, xs, ys)) in binary.enumerated() {
         cases.append(OpCase(op: "Einsum", label: equation, inputs: [wave(xs, Double(k)), wave(ys, Double(k) + 0.5)],
@@ -90,6 +98,14 @@ func mathContractionOpCases() -> [OpCase] {
     for (k, (equation, xs)) in unary.enumerated() {
         cases.append(OpCase(op: "Einsum", label: equation, inputs: [wave(xs, Double(k) + 0.25)],
                             build: { g, x in try g.einsum(equation, x[0]) }, reference: { refEinsum(equation, $0) }, wrt: [0]))
+    }
+
+    // BatchMatMulV2 with one y for every batch entry: one product of the stacked rows of x.
+    for (k, (xs, ys, adjY)) in [([2, 3, 4], [4, 5], false), ([2, 2, 3, 4], [1, 5, 4], true)].enumerated() {
+        cases.append(OpCase(op: "BatchMatMulV2", label: "stacked \(xs)·\(ys)\(adjY ? "ᴴ" : "")",
+                            inputs: [wave(xs, Double(k) + 0.125), wave(ys, Double(k) + 0.625)],
+                            build: { g, x in try g.batchMatMul(x[0], x[1], adjointY: adjY) },
+                            reference: { x in refEinsum(adjY ? "...ij,...kj->...ik" : "...ij,...jk->...ik", x) }, wrt: [0, 1]))
     }
 
     // MatrixBandPart: a causal mask (-1, 0), a band, the diagonal, and a batch of non-square matrices.
