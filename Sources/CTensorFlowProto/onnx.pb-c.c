@@ -379,6 +379,12 @@ void   onnx__type_proto__tensor__init
   static const Onnx__TypeProto__Tensor init_value = ONNX__TYPE_PROTO__TENSOR__INIT;
   *message = init_value;
 }
+void   onnx__type_proto__sequence__init
+                     (Onnx__TypeProto__Sequence         *message)
+{
+  static const Onnx__TypeProto__Sequence init_value = ONNX__TYPE_PROTO__SEQUENCE__INIT;
+  *message = init_value;
+}
 void   onnx__type_proto__init
                      (Onnx__TypeProto         *message)
 {
@@ -1604,7 +1610,45 @@ const ProtobufCMessageDescriptor onnx__type_proto__tensor__descriptor =
   (ProtobufCMessageInit) onnx__type_proto__tensor__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor onnx__type_proto__field_descriptors[2] =
+static const ProtobufCFieldDescriptor onnx__type_proto__sequence__field_descriptors[1] =
+{
+  {
+    "elem_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Onnx__TypeProto__Sequence, elem_type),
+    &onnx__type_proto__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned onnx__type_proto__sequence__field_indices_by_name[] = {
+  0,   /* field[0] = elem_type */
+};
+static const ProtobufCIntRange onnx__type_proto__sequence__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor onnx__type_proto__sequence__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "onnx.TypeProto.Sequence",
+  "Sequence",
+  "Onnx__TypeProto__Sequence",
+  "onnx",
+  sizeof(Onnx__TypeProto__Sequence),
+  1,
+  onnx__type_proto__sequence__field_descriptors,
+  onnx__type_proto__sequence__field_indices_by_name,
+  1,  onnx__type_proto__sequence__number_ranges,
+  (ProtobufCMessageInit) onnx__type_proto__sequence__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor onnx__type_proto__field_descriptors[3] =
 {
   {
     "tensor_type",
@@ -1614,6 +1658,18 @@ static const ProtobufCFieldDescriptor onnx__type_proto__field_descriptors[2] =
     offsetof(Onnx__TypeProto, value_case),
     offsetof(Onnx__TypeProto, tensor_type),
     &onnx__type_proto__tensor__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Onnx__TypeProto, value_case),
+    offsetof(Onnx__TypeProto, sequence_type),
+    &onnx__type_proto__sequence__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -1632,14 +1688,16 @@ static const ProtobufCFieldDescriptor onnx__type_proto__field_descriptors[2] =
   },
 };
 static const unsigned onnx__type_proto__field_indices_by_name[] = {
-  1,   /* field[1] = denotation */
+  2,   /* field[2] = denotation */
+  1,   /* field[1] = sequence_type */
   0,   /* field[0] = tensor_type */
 };
-static const ProtobufCIntRange onnx__type_proto__number_ranges[2 + 1] =
+static const ProtobufCIntRange onnx__type_proto__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 6, 1 },
-  { 0, 2 }
+  { 4, 1 },
+  { 6, 2 },
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor onnx__type_proto__descriptor =
 {
@@ -1649,10 +1707,10 @@ const ProtobufCMessageDescriptor onnx__type_proto__descriptor =
   "Onnx__TypeProto",
   "onnx",
   sizeof(Onnx__TypeProto),
-  2,
+  3,
   onnx__type_proto__field_descriptors,
   onnx__type_proto__field_indices_by_name,
-  2,  onnx__type_proto__number_ranges,
+  3,  onnx__type_proto__number_ranges,
   (ProtobufCMessageInit) onnx__type_proto__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -26,6 +26,7 @@ typedef struct Onnx__TensorShapeProto Onnx__TensorShapeProto;
 typedef struct Onnx__TensorShapeProto__Dimension Onnx__TensorShapeProto__Dimension;
 typedef struct Onnx__TypeProto Onnx__TypeProto;
 typedef struct Onnx__TypeProto__Tensor Onnx__TypeProto__Tensor;
+typedef struct Onnx__TypeProto__Sequence Onnx__TypeProto__Sequence;
 typedef struct Onnx__OperatorSetIdProto Onnx__OperatorSetIdProto;
 
 
@@ -254,9 +255,23 @@ struct  Onnx__TypeProto__Tensor
     , 0, NULL }
 
 
+/*
+ * A sequence of values of one type (ONNX's Sequence; how a TensorFlow TensorList is exported).
+ */
+struct  Onnx__TypeProto__Sequence
+{
+  ProtobufCMessage base;
+  Onnx__TypeProto *elem_type;
+};
+#define ONNX__TYPE_PROTO__SEQUENCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&onnx__type_proto__sequence__descriptor) \
+    , NULL }
+
+
 typedef enum {
   ONNX__TYPE_PROTO__VALUE__NOT_SET = 0,
-  ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE = 1
+  ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE = 1,
+  ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ONNX__TYPE_PROTO__VALUE__CASE)
 } Onnx__TypeProto__ValueCase;
 
@@ -267,6 +282,7 @@ struct  Onnx__TypeProto
   Onnx__TypeProto__ValueCase value_case;
   union {
     Onnx__TypeProto__Tensor *tensor_type;
+    Onnx__TypeProto__Sequence *sequence_type;
   };
 };
 #define ONNX__TYPE_PROTO__INIT \
@@ -443,6 +459,9 @@ void   onnx__tensor_shape_proto__free_unpacked
 /* Onnx__TypeProto__Tensor methods */
 void   onnx__type_proto__tensor__init
                      (Onnx__TypeProto__Tensor         *message);
+/* Onnx__TypeProto__Sequence methods */
+void   onnx__type_proto__sequence__init
+                     (Onnx__TypeProto__Sequence         *message);
 /* Onnx__TypeProto methods */
 void   onnx__type_proto__init
                      (Onnx__TypeProto         *message);
@@ -513,6 +532,9 @@ typedef void (*Onnx__TensorShapeProto_Closure)
 typedef void (*Onnx__TypeProto__Tensor_Closure)
                  (const Onnx__TypeProto__Tensor *message,
                   void *closure_data);
+typedef void (*Onnx__TypeProto__Sequence_Closure)
+                 (const Onnx__TypeProto__Sequence *message,
+                  void *closure_data);
 typedef void (*Onnx__TypeProto_Closure)
                  (const Onnx__TypeProto *message,
                   void *closure_data);
@@ -538,6 +560,7 @@ extern const ProtobufCMessageDescriptor onnx__tensor_shape_proto__descriptor;
 extern const ProtobufCMessageDescriptor onnx__tensor_shape_proto__dimension__descriptor;
 extern const ProtobufCMessageDescriptor onnx__type_proto__descriptor;
 extern const ProtobufCMessageDescriptor onnx__type_proto__tensor__descriptor;
+extern const ProtobufCMessageDescriptor onnx__type_proto__sequence__descriptor;
 extern const ProtobufCMessageDescriptor onnx__operator_set_id_proto__descriptor;
 
 PROTOBUF_C__END_DECLS

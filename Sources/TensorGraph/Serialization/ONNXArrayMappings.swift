@@ -11,17 +11,90 @@ enum ONNXArrayMappings {
         "Conv2DBackpropInput": transposedConvolution,
         "SpaceToBatchND": spaceToBatch,
         "BatchToSpaceND": batchToSpace,
-        "Einsum": { e, n in
-            guard let equation = n.tfString("equation") else { throw ONNXOpMappings.unsupported(n, "no equation") }
-            e.emit(n, "Einsum", try n.inputs.indices.map { try e.input(n, $0) }, ["equation": .string(equation)])
-        },
+        "Einsum": einsum,
+        "Slice": slice,
+        // TensorFlow's [k, rank] int64 coordinates of the true (nonzero) elements; NonZero gives [rank, k].
+        "Where": { e, n in e.emit(n, "Transpose", [e.add("NonZero", [try e.input(n, 0)], hint: n.name)[0]], ["perm": .ints([1, 0])]) },
+        "Size": { e, n in try count(e, n, e.add("Size", [try e.input(n, 0)], hint: n.name)[0]) },
+        "Rank": { e, n in try count(e, n, e.add("Size", [e.add("Shape", [try e.input(n, 0)], hint: n.name)[0]], hint: n.name)[0]) },
+        "Select": select,
+        // ONNX cannot fail a run on NaN or infinity: in an exported inference model the check is dropped.
+        "CheckNumerics": { e, n in try e.alias(n) },
         "NotEqual": { e, n in e.emit(n, "Not", [e.add("Equal", [try e.input(n, 0), try e.input(n, 1)], hint: n.name)[0]]) },
+        // ConstantOfShape of a float 1, cast to x's dtype (not x / x, which is NaN at 0).
+        "OnesLike": { e, n in
+            let one = ONNXTensor(name: "", Tensor(shape: [1], scalars: [Float(1)]))
+            let ones = e.add("ConstantOfShape", [e.add("Shape", [try e.input(n, 0)], hint: n.name)[0]], ["value": .tensor(one)], hint: n.name)[0]
+            e.emit(n, "Cast", [ones], ["to": .int(Int(ONNXDataType(e.spec(n, 0).dtype).rawValue))])
+        },
         // ConstantOfShape, not x - x (which is NaN where x is infinite or NaN).
         "ZerosLike": { e, n in
             let zero = ONNXTensor(name: "", Tensor(zeros: e.spec(n, 0).dtype, shape: [1]))
             e.emit(n, "ConstantOfShape", [e.add("Shape", [try e.input(n, 0)], hint: n.name)[0]], ["value": .tensor(zero)])
         },
     ]
+
+    /// Einsum keeps its equation. An output subscript repeated (TensorFlow's gradient of a diagonal,
+    /// `ai->aii`), which ONNX's Einsum rejects, gets a fresh letter and an identity-matrix operand tying
+    /// the two (`ai,ij->aij`), its size read from an input that has the letter.
+    static func einsum(_ e: ONNXEmitter, _ n: Node) throws {
+        guard let equation = n.tfString("equation") else { throw ONNXOpMappings.unsupported(n, "no equation") }
+        guard let arrow = equation.range(of: "->") else {   // implicit output: no repeated letters possible
+            e.emit(n, "Einsum", try n.inputs.indices.map { try e.input(n, $0) }, ["equation": .string(equation)])
+            return
+        }
+        var terms = equation[..<arrow.lowerBound].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var output = String(equation[arrow.upperBound...])
+        var inputs = try n.inputs.indices.map { try e.input(n, $0) }
+        var unused = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ").filter { !equation.contains($0) }
+        var seen = Set<Character>(), rewritten = ""
+        for letter in output {
+            guard letter.isLetter, seen.contains(letter) else { seen.insert(letter); rewritten.append(letter); continue }
+            guard let fresh = unused.popLast(),
+                  let (k, term) = terms.enumerated().first(where: { $0.element.contains(letter) }).map({ ($0.offset, $0.element) }) else {
+                throw ONNXOpMappings.unsupported(n, "repeated output subscript '\(letter)' not found in an input")
+            }
+            // The letter's axis: counted from the start before an ellipsis, from the end after it.
+            let parts = term.components(separatedBy: "...")
+            let axis = parts[0].contains(letter) ? Array(parts[0]).firstIndex(of: letter)! : Array(parts[1]).firstIndex(of: letter)! - parts[1].count
+            let shape = e.add("Shape", [inputs[k]], hint: n.name)[0]
+            let size = e.add("Gather", [shape, e.int64s([axis], hint: n.name + ":axis")], ["axis": .int(0)], hint: n.name)[0]
+            let square = e.add("Concat", [size, size], ["axis": .int(0)], hint: n.name)[0]
+            let zero = ONNXTensor(name: "", Tensor(zeros: e.spec(n, 0).dtype, shape: [1]))
+            inputs.append(e.add("EyeLike", [e.add("ConstantOfShape", [square], ["value": .tensor(zero)], hint: n.name)[0]], hint: n.name)[0])
+            terms.append(String([letter, fresh]))
+            rewritten.append(fresh)
+        }
+        output = rewritten
+        e.emit(n, "Einsum", inputs, ["equation": .string(terms.joined(separator: ",") + "->" + output)])
+    }
+
+    /// An int64 count as TensorFlow's `out_type` (int32 by default; `Rank` is always int32).
+    static func count(_ e: ONNXEmitter, _ n: Node, _ value: String) throws {
+        if n.tfType("out_type") == .int64 { e.emit(n, "Identity", [value]) } else { e.emit(n, "Cast", [value], ["to": .int(Int(ONNXDataType.int32.rawValue))]) }
+    }
+
+    /// TF's `Slice(input, begin, size)` → ONNX `Slice` with `ends = begin + size`, or to the end where
+    /// size is −1 (run-time values allowed; begin's length must be known).
+    static func slice(_ e: ONNXEmitter, _ n: Node) throws {
+        guard let dims = e.spec(n, 1).shape.dims, dims.count == 1, let count = dims[0] else { throw ONNXOpMappings.unsupported(n, "begin's length must be known") }
+        let begin = try e.int64Input(n, 1), size = try e.int64Input(n, 2)
+        let open = e.add("Equal", [size, e.int64s([-1], hint: n.name + ":minus1")], hint: n.name)[0]
+        let ends = e.add("Where", [open, e.int64s([end], hint: n.name + ":end"), e.add("Add", [begin, size], hint: n.name)[0]], hint: n.name)[0]
+        e.emit(n, "Slice", [try e.input(n, 0), begin, ends, e.int64s(Array(0..<count), hint: n.name + ":axes")])
+    }
+
+    /// TF1's `Select`: `Where` when the condition has the values' shape (or is a scalar); a vector
+    /// condition picks whole rows of higher-rank values, so it is reshaped to `[n, 1, ...]` first.
+    static func select(_ e: ONNXEmitter, _ n: Node) throws {
+        var condition = try e.input(n, 0)
+        let conditionRank = e.spec(n, 0).shape.rank, valueRank = e.spec(n, 1).shape.rank
+        if conditionRank == 1, valueRank.map({ $0 > 1 }) ?? true {
+            guard let valueRank else { throw ONNXOpMappings.unsupported(n, "a vector condition needs the values' rank") }
+            condition = e.add("Reshape", [condition, e.int64s([-1] + [Int](repeating: 1, count: valueRank - 1), hint: n.name + ":rows")], hint: n.name)[0]
+        }
+        e.emit(n, "Where", [condition, try e.input(n, 1), try e.input(n, 2)])
+    }
 
     /// ONNX's "to the end" for a `Slice` bound (INT64_MAX / INT64_MIN clamp to the dimension).
     static let end = Int(Int64.max), start = Int(Int64.min)
@@ -40,6 +113,7 @@ enum ONNXArrayMappings {
         guard (n.tfInt("ellipsis_mask") ?? 0) == 0, (n.tfInt("new_axis_mask") ?? 0) == 0 else {
             throw ONNXOpMappings.unsupported(n, "ellipsis_mask and new_axis_mask must be 0")
         }
+        guard e.constant(n, 1) != nil, e.constant(n, 2) != nil else { try runtimeStridedSlice(e, n); return }
         let begin = try e.constantInts(n, 1, what: "begin"), stop = try e.constantInts(n, 2, what: "end")
         let strides = try e.constantInts(n, 3, what: "strides")
         guard begin.count == stop.count, begin.count == strides.count, !strides.contains(0) else {
@@ -65,6 +139,41 @@ enum ONNXArrayMappings {
         } else {
             let sliced = e.add("Slice", inputs, hint: n.name)[0]
             e.emit(n, "Squeeze", [sliced, e.int64s(squeezed, hint: n.name + ":squeeze")])
+        }
+    }
+
+    /// `StridedSlice` with `begin`/`end` computed at run time (e.g. `x[i]` in a loop) and constant
+    /// strides: the bounds are cast to int64 and the masks applied with `Where` on constant masks
+    /// (masked begins/ends become open bounds; a shrunk axis ends at `begin + 1`, or at the end for −1).
+    static func runtimeStridedSlice(_ e: ONNXEmitter, _ n: Node) throws {
+        let strides = try e.constantInts(n, 3, what: "strides")
+        guard !strides.contains(0) else { throw ONNXOpMappings.unsupported(n, "strides must be nonzero") }
+        let count = strides.count
+        let beginMask = n.tfInt("begin_mask") ?? 0, endMask = n.tfInt("end_mask") ?? 0, shrink = n.tfInt("shrink_axis_mask") ?? 0
+        func bits(_ mask: Int) -> Tensor { Tensor((0..<count).map { mask >> $0 & 1 == 1 }) }
+        func masked(_ value: String, _ mask: Int, open: [Int], _ hint: String) -> String {
+            guard mask & ((1 << count) - 1) != 0 else { return value }
+            let condition = e.initializer(bits(mask), hint: n.name + ":\(hint)mask")
+            return e.add("Where", [condition, e.int64s(open, hint: n.name + ":\(hint)open"), value], hint: n.name)[0]
+        }
+        let begin = masked(try e.int64Input(n, 1), beginMask & ~shrink, open: strides.map { $0 > 0 ? 0 : end }, "begin")
+        var stop = masked(try e.int64Input(n, 2), endMask & ~shrink, open: strides.map { $0 > 0 ? end : start }, "end")
+        if shrink != 0 {
+            let next = e.add("Add", [begin, e.int64s([1], hint: n.name + ":one")], hint: n.name)[0]
+            let last = e.add("Equal", [begin, e.int64s([-1], hint: n.name + ":minus1")], hint: n.name)[0]
+            let shrunkEnd = e.add("Where", [last, e.int64s([end], hint: n.name + ":open"), next], hint: n.name)[0]
+            stop = e.add("Where", [e.initializer(bits(shrink), hint: n.name + ":shrinkmask"), shrunkEnd, stop], hint: n.name)[0]
+        }
+        let steps = (0..<count).map { shrink >> $0 & 1 == 1 ? 1 : strides[$0] }
+        let inputs = [try e.input(n, 0), begin, stop, e.int64s(Array(0..<count), hint: n.name + ":axes"), e.int64s(steps, hint: n.name + ":steps")]
+        let squeezed = (0..<count).filter { shrink >> $0 & 1 == 1 }
+        guard (n.tfInt("ellipsis_mask") ?? 0) == 0, (n.tfInt("new_axis_mask") ?? 0) == 0 else {
+            throw ONNXOpMappings.unsupported(n, "ellipsis_mask and new_axis_mask must be 0")
+        }
+        if squeezed.isEmpty {
+            e.emit(n, "Slice", inputs)
+        } else {
+            e.emit(n, "Squeeze", [e.add("Slice", inputs, hint: n.name)[0], e.int64s(squeezed, hint: n.name + ":squeeze")])
         }
     }
 

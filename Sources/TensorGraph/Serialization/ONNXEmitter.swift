@@ -5,20 +5,30 @@
 /// rank-4 NHWC tensor transposed to NCHW. A convolution produces only the NCHW form; an elementwise op
 /// on it stays NCHW; the other form is made (one `Transpose`, once) only when some consumer asks for
 /// it. So a Transpose back to NHWC followed by one to NCHW between two convolutions is never written.
+///
+/// A function body (an `If` branch, a `Loop` body, a loop condition) gets its own emitter over the
+/// body graph, sharing the export's `ONNXExportState`: value names stay unique across the main graph
+/// and every subgraph, as ONNX requires, and each body's names start with its own `prefix`.
 final class ONNXEmitter {
     private struct Value {
         var native: String?
         var channelsFirst: String?
+        /// The element dtype when the value is a TensorList, held as an ONNX sequence of tensors.
+        var sequenceElement: DType?
     }
 
     let graph: Graph
+    /// What every emitter of one export shares: used names, which values are TensorList handles.
+    let state: ONNXExportState
+    /// Prepended to every name this emitter creates (empty for the main graph).
+    let prefix: String
     private(set) var nodes: [ONNXNode] = []
     private(set) var initializers: [ONNXTensor] = []
     private(set) var graphInputs: [ONNXValueInfo] = []
     private(set) var graphOutputs: [ONNXValueInfo] = []
     private var values: [Endpoint: Value] = [:]
     private var constants: [Endpoint: (name: String, tensor: Tensor)] = [:]
-    private var usedNames = Set<String>()
+    private var writtenConstants = Set<String>()
     private var usedNodeNames = Set<String>()
 
     /// `SpaceToBatchND` nodes read only by convolutions: node id → (block, paddings `[top, bottom, left, right]`).
@@ -27,7 +37,9 @@ final class ONNXEmitter {
     /// Convolutions computed on a `spaceToBatch` input: node id → block; only `BatchToSpaceND` may read them.
     var batchedConvolutions: [Int: [Int]] = [:]
 
-    init(graph: Graph) { self.graph = graph }
+    init(graph: Graph, state: ONNXExportState, prefix: String = "") {
+        (self.graph, self.state, self.prefix) = (graph, state, prefix)
+    }
 
     /// The nodes reading any output of node `id` (by data input), in graph order.
     func consumers(of id: Int) -> [Node] { graph.nodes.filter { $0.inputs.contains { $0.node == id } } }
@@ -38,20 +50,26 @@ final class ONNXEmitter {
     /// A value name not used yet: `base`, or `base:v1`, `base:v2`, ... (TensorFlow names never hold
     /// `:v`, so these cannot meet a constant's node name defined later).
     func fresh(_ base: String) -> String {
+        let base = base.hasPrefix(prefix) ? base : prefix + base
         var name = base, k = 0
-        while usedNames.contains(name) { k += 1; name = "\(base):v\(k)" }
-        usedNames.insert(name)
+        while state.usedNames.contains(name) { k += 1; name = "\(base):v\(k)" }
+        state.usedNames.insert(name)
         return name
     }
 
     // MARK: Definitions
 
     /// Registers the constant values (created as initializers when first read).
+    /// Names are reserved now, in endpoint order (so they are the same every time); the Identity of a
+    /// Const shares the Const's name and initializer.
     func defineConstants(_ values: [Endpoint: Tensor]) {
-        for (e, t) in values {
+        var reserved: [String: String] = [:]
+        for (e, t) in values.sorted(by: { ($0.key.node, $0.key.index) < ($1.key.node, $1.key.index) }) {
             var source = graph.nodes[e.node]
             while source.opName == "Identity", let p = source.inputs.first { source = graph.nodes[p.node] }
-            constants[e] = (source.op == Const.self ? source.name : tensorName(e), t)
+            let base = source.op == Const.self ? source.name : tensorName(e)
+            if reserved[base] == nil { reserved[base] = fresh(base) }
+            constants[e] = (reserved[base]!, t)
         }
     }
 
@@ -71,7 +89,7 @@ final class ONNXEmitter {
             let source = try native(o.endpoint, consumer: o.node)
             var name = source
             if source != tensorName(o.endpoint) || initializers.contains(where: { $0.name == source }) || graphOutputs.contains(where: { $0.name == source }) || graphInputs.contains(where: { $0.name == source }) {
-                name = fresh(usedNames.contains(tensorName(o.endpoint)) ? tensorName(o.endpoint) + ":output" : tensorName(o.endpoint))
+                name = fresh(state.usedNames.contains(tensorName(o.endpoint)) ? tensorName(o.endpoint) + ":output" : tensorName(o.endpoint))
                 add("Identity", [source], outputs: [name], hint: o.node.name)
             }
             let dims = o.shape.dims.map { $0.map { $0.map(ONNXDimension.value) ?? .unknown } }
@@ -82,14 +100,32 @@ final class ONNXEmitter {
     /// Output `index` of `node` is the ONNX value `name` in TensorFlow's layout.
     func define(_ node: Node, _ index: Int = 0, native name: String) { values[Endpoint(node: node.id, index: index)] = Value(native: name) }
 
+    /// Output `index` of `node` is the ONNX sequence `name` (a TensorList of `element` tensors).
+    func define(_ node: Node, _ index: Int = 0, sequence name: String, element: DType) {
+        values[Endpoint(node: node.id, index: index)] = Value(native: name, sequenceElement: element)
+    }
+
+    /// The element dtype when `e` is held as an ONNX sequence (a TensorList), else nil.
+    func sequenceElement(_ e: Endpoint) -> DType? { values[e]?.sequenceElement }
+
+    /// The ONNX value holding `output` (of this emitter's graph) in TensorFlow's layout.
+    func value(_ output: Output) throws -> String { try native(output.endpoint, consumer: output.node) }
+
+    /// Appends the nodes and initializers `other` wrote (a function body inlined into this graph).
+    func absorb(_ other: ONNXEmitter) {
+        for node in other.nodes { nodesAppend(node) }
+        initializers += other.initializers
+    }
+
     /// Output `index` of `node` is the ONNX value `name`, the NCHW transpose of the NHWC tensor.
     func define(_ node: Node, _ index: Int = 0, channelsFirst name: String) {
         values[Endpoint(node: node.id, index: index)] = Value(channelsFirst: name)
     }
 
-    /// Output `index` of `node` is its input `index` itself (Identity, IdentityN), in whichever layouts it has.
-    func alias(_ node: Node, _ index: Int = 0) throws {
-        let e = node.inputs[index]
+    /// Output `index` of `node` is its input `index` (or input `input`) itself (Identity, IdentityN), in
+    /// whichever layouts it has; a constant stays unwritten until something reads it.
+    func alias(_ node: Node, _ index: Int = 0, input: Int? = nil) throws {
+        let e = node.inputs[input ?? index]
         if let c = constants[e] { constants[Endpoint(node: node.id, index: index)] = c; return }
         guard let v = values[e] else { throw missing(node, index) }
         values[Endpoint(node: node.id, index: index)] = v
@@ -130,10 +166,7 @@ final class ONNXEmitter {
 
     private func native(_ e: Endpoint, consumer: Node) throws -> String {
         if let c = constants[e] {
-            if !usedNames.contains(c.name) {
-                usedNames.insert(c.name)
-                initializers.append(ONNXTensor(name: c.name, c.tensor))
-            }
+            if writtenConstants.insert(c.name).inserted { initializers.append(ONNXTensor(name: c.name, c.tensor)) }
             return c.name
         }
         guard let v = values[e] else { throw missing(consumer, nil, e) }
@@ -156,6 +189,7 @@ final class ONNXEmitter {
     func add(_ opType: String, _ inputs: [String], _ attributes: KeyValuePairs<String, ONNXAttributeValue> = [:],
              outputs: [String]? = nil, outputCount: Int = 1, hint: String) -> [String] {
         let outs = outputs ?? (0..<outputCount).map { _ in fresh("\(hint):\(opType)") }
+        let hint = hint.hasPrefix(prefix) ? hint : prefix + hint
         var nodeName = hint, k = 0
         while usedNodeNames.contains(nodeName) { k += 1; nodeName = "\(hint)_\(k)" }
         usedNodeNames.insert(nodeName)
@@ -166,6 +200,7 @@ final class ONNXEmitter {
     /// Appends a built node, its name made unique like `add`'s.
     func nodesAppend(_ node: ONNXNode) {
         var node = node, k = 0
+        if !node.name.hasPrefix(prefix) { node.name = prefix + node.name }
         let hint = node.name
         while usedNodeNames.contains(node.name) { k += 1; node.name = "\(hint)_\(k)" }
         usedNodeNames.insert(node.name)

@@ -42,6 +42,13 @@ public enum ONNXExportError: Error, Equatable, CustomStringConvertible, Localize
 /// named by their TensorFlow node name (`probs`, or `node:1` for a second output). NHWC
 /// convolutions and pools run in ONNX's NCHW with a `Transpose` before and after, and values stay
 /// NCHW through elementwise ops, so the transposes between two convolutions cancel and are never written.
+///
+/// Functional control flow is exported with subgraphs: `If`/`StatelessIf` as ONNX `If` (branches
+/// without inputs that read the outer values by name), `While`/`StatelessWhile` (also TF1 loops,
+/// raised at import) as `Loop` (the condition function run before the loop and at the end of each
+/// body). TensorLists and TF1 TensorArrays become ONNX sequences. Value names are unique across the
+/// main graph and every subgraph. An output whose rank TensorFlow's graph leaves unknown is written
+/// without a shape, which onnxruntime accepts but `onnx.checker` rejects for main-graph outputs.
 public enum ONNXExport {
     /// `ModelProto.ir_version` written: 8 (ONNX 1.10+, the IR of opset 17).
     public static let irVersion = 8
@@ -70,45 +77,19 @@ public enum ONNXExport {
         }
         let inputIDs = Set(inputs.map(\.node.id))
         guard inputIDs.count == inputs.count else { throw ONNXExportError.invalidSelection("an input is listed twice") }
+        let state = ONNXExportState(graph: graph)
 
-        // The nodes the outputs need, stopping at the inputs; control inputs do not matter for inference.
-        var needed = Set<Int>()
-        var stack = outputs.map(\.node.id)
-        while let id = stack.popLast() {
-            guard needed.insert(id).inserted, !inputIDs.contains(id) else { continue }
-            stack += graph.nodes[id].inputs.map(\.node)
-        }
-        let order = needed.sorted()   // node ids are a topological order
-
-        // Constant values: no input, no stateful op, nothing fed on the way.
-        var constant = Set<Int>()
-        for id in order {
-            let node = graph.nodes[id]
-            if inputIDs.contains(id) { continue }
-            if node.opName == "Placeholder" {
-                throw ONNXExportError.invalidSelection("the outputs need placeholder '\(node.name)', which is not among the inputs")
-            }
-            if node.op.isStateful || node.outputs.isEmpty { continue }
-            if node.inputs.allSatisfy({ constant.contains($0.node) }) { constant.insert(id) }
-        }
-
-        // Every op type without a mapping, reported together before anything is built.
+        // Every op type without a mapping, in the graph and the functions its control flow calls,
+        // reported together before anything is built.
         var unmapped: [String: [String]] = [:]
-        for id in order where !constant.contains(id) && !inputIDs.contains(id) {
-            let node = graph.nodes[id]
-            if ONNXOpMappings.table[node.opName] == nil { unmapped[node.opName, default: []].append(node.name) }
-        }
+        try collectUnmapped(graph, inputs: inputIDs, outputs: outputs, path: "", state: state, into: &unmapped, depth: 0)
         if !unmapped.isEmpty {
             throw ONNXExportError.unmappedOps(unmapped.keys.sorted().map { ONNXExportError.UnmappedOp(opType: $0, nodes: unmapped[$0]!) })
         }
 
-        let emitter = ONNXEmitter(graph: graph)
-        try emitter.defineConstants(frontier(order, constant: constant, graph: graph, outputs: outputs))
+        let emitter = ONNXEmitter(graph: graph, state: state)
         for input in inputs { emitter.defineInput(input) }
-        for id in order where !constant.contains(id) && !inputIDs.contains(id) {
-            let node = graph.nodes[id]
-            try ONNXOpMappings.table[node.opName]!(emitter, node)
-        }
+        try emitBody(emitter, inputs: inputIDs, outputs: outputs)
         try emitter.defineOutputs(outputs)
         return ONNXModel(irVersion: irVersion, opsetVersion: opsetVersion, producerName: producerName,
                          producerVersion: "1", graphName: "tensorgraph", nodes: emitter.nodes, initializers: emitter.initializers,
@@ -118,6 +99,64 @@ public enum ONNXExport {
     /// Writes `model(graph:inputs:outputs:)` to `path` atomically (no partial file on failure).
     public static func write(graph: Graph, inputs: [Output], outputs: [Output], to path: String) throws {
         try writeFileAtomically(model(graph: graph, inputs: inputs, outputs: outputs).serialized(), to: path)
+    }
+
+    /// The nodes `outputs` need (stopping at `inputs`) in graph order, and those of them whose value
+    /// is a constant: no input, no stateful op, nothing fed on the way, no TensorList handle.
+    /// - Throws: `invalidSelection` when a needed `Placeholder` is not among the inputs.
+    static func plan(_ graph: Graph, inputs: Set<Int>, outputs: [Output], state: ONNXExportState) throws -> (order: [Int], constant: Set<Int>) {
+        var needed = Set<Int>()
+        var stack = outputs.map(\.node.id)
+        while let id = stack.popLast() {
+            guard needed.insert(id).inserted, !inputs.contains(id) else { continue }
+            stack += graph.nodes[id].inputs.map(\.node)
+        }
+        let order = needed.sorted()   // node ids are a topological order
+        var constant = Set<Int>()
+        for id in order where !inputs.contains(id) {
+            let node = graph.nodes[id]
+            if node.opName == "Placeholder" {
+                throw ONNXExportError.invalidSelection("the outputs need placeholder '\(node.name)', which is not among the inputs")
+            }
+            if node.op.isStateful || node.outputs.isEmpty { continue }
+            // A handle's or flow's value is a list, which only the sequence ops build (ONNXControlFlowMappings).
+            if node.opName.hasPrefix("TensorArray") || node.opName.hasPrefix("TensorList") { continue }
+            if node.outputs.indices.contains(where: { state.lists.isHandle(graph, Endpoint(node: id, index: $0)) }) { continue }
+            if node.inputs.allSatisfy({ constant.contains($0.node) }) { constant.insert(id) }
+        }
+        return (order, constant)
+    }
+
+    /// Records the nodes without a mapping (named `path` + node name) of `graph` and, through `If` and
+    /// `While` nodes, of the functions they call.
+    static func collectUnmapped(_ graph: Graph, inputs: Set<Int>, outputs: [Output], path: String, state: ONNXExportState,
+                                into unmapped: inout [String: [String]], depth: Int) throws {
+        guard depth < 64 else { throw ONNXExportError.invalidSelection("functions nested more than 64 deep") }
+        let (order, constant) = try plan(graph, inputs: inputs, outputs: outputs, state: state)
+        for id in order where !constant.contains(id) && !inputs.contains(id) {
+            let node = graph.nodes[id]
+            if ONNXOpMappings.table[node.opName] == nil, unmapped[node.opName]?.contains(path + node.name) != true {
+                unmapped[node.opName, default: []].append(path + node.name)
+            }
+            for reference in (node.op as? any FunctionCallingOp.Type)?.calledFunctions(node) ?? [] {
+                guard let f = graph.library.function(named: reference.name) else { continue }   // the mapping reports it
+                try collectUnmapped(f.graph, inputs: Set(f.arguments.map(\.node.id)), outputs: f.results, path: path + f.name + "/",
+                                    state: state, into: &unmapped, depth: depth + 1)
+            }
+        }
+    }
+
+    /// Writes into `e` the nodes computing `outputs` of `e.graph` from the already defined `inputs`.
+    static func emitBody(_ e: ONNXEmitter, inputs: Set<Int>, outputs: [Output]) throws {
+        let (order, constant) = try plan(e.graph, inputs: inputs, outputs: outputs, state: e.state)
+        e.defineConstants(try frontier(order, constant: constant, graph: e.graph, outputs: outputs))
+        for id in order where !constant.contains(id) && !inputs.contains(id) {
+            let node = e.graph.nodes[id]
+            guard let mapping = ONNXOpMappings.table[node.opName] else {
+                throw ONNXExportError.unmappedOps([ONNXExportError.UnmappedOp(opType: node.opName, nodes: [node.name])])
+            }
+            try mapping(e, node)
+        }
     }
 
     /// The constant values the exported nodes read (or that are outputs), computed with the graph's
@@ -142,5 +181,23 @@ public enum ONNXExport {
             for (e, t) in zip(toRun, results) { values[e] = t }
         }
         return values
+    }
+}
+
+/// What the emitters of one export share: the value names used so far (unique across the main graph
+/// and all subgraphs), the subgraph name prefixes, and which values are TensorList handles.
+final class ONNXExportState {
+    var usedNames = Set<String>()
+    private var usedPrefixes = Set<String>()
+    let lists: ListHandleAnalysis
+
+    init(graph: Graph) { lists = ListHandleAnalysis(graph) }
+
+    /// `base|`, or `base|2|`, ... : a prefix no other subgraph has. TensorFlow names never hold `|`,
+    /// so prefixed names cannot meet a TensorFlow node name.
+    func uniquePrefix(_ base: String) -> String {
+        var prefix = base + "|", k = 1
+        while !usedPrefixes.insert(prefix).inserted { k += 1; prefix = "\(base)|\(k)|" }
+        return prefix
     }
 }

@@ -66,10 +66,27 @@ public enum ONNXDimension: Equatable, Sendable {
 public struct ONNXValueInfo: Equatable, Sendable {
     /// The value's name.
     public var name: String
-    /// The element type.
+    /// The element type (of the elements of the sequence's tensors for a sequence).
     public var elementType: ONNXDataType
     /// The dimensions; nil when the rank is unknown (no `shape` is written).
     public var dims: [ONNXDimension]?
+    /// True for a sequence of tensors (`sequence_type`, how a TensorFlow TensorList is exported).
+    public var isSequence = false
+}
+
+/// A subgraph (`GraphProto` in a `GRAPH` attribute): an `If` branch or a `Loop` body. Names of the
+/// enclosing graphs are visible in it; its own names are unique across all of them (ONNX's SSA rule).
+public struct ONNXGraph: Equatable, Sendable {
+    /// `GraphProto.name`.
+    public var name: String
+    /// The nodes in a topological order.
+    public var nodes: [ONNXNode]
+    /// The subgraph's own constants.
+    public var initializers: [ONNXTensor]
+    /// The inputs (none for an `If` branch; iteration, condition and loop-carried values for a `Loop` body).
+    public var inputs: [ONNXValueInfo]
+    /// The outputs.
+    public var outputs: [ONNXValueInfo]
 }
 
 /// A dense tensor (`TensorProto`) with its elements as little-endian `raw_data`.
@@ -111,6 +128,8 @@ public enum ONNXAttributeValue: Equatable, Sendable {
     case floats([Float])
     /// `TENSOR` (e.g. `ConstantOfShape`'s `value`).
     case tensor(ONNXTensor)
+    /// `GRAPH`: a subgraph (`If`'s `then_branch`/`else_branch`, `Loop`'s `body`).
+    indirect case graph(ONNXGraph)
 }
 
 /// One node (`NodeProto`) of the default ONNX domain.
@@ -137,10 +156,18 @@ public struct ONNXNode: Equatable, Sendable {
 }
 
 extension ONNXModel {
-    /// The ONNX operator types used, in node order without repeats.
+    /// The ONNX operator types used, in node order without repeats (subgraphs' after their node's).
     public var opTypes: [String] {
         var seen = Set<String>()
-        return nodes.map(\.opType).filter { seen.insert($0).inserted }
+        func walk(_ nodes: [ONNXNode]) -> [String] {
+            nodes.flatMap { node in
+                [node.opType] + node.attributes.flatMap { attribute -> [String] in
+                    if case .graph(let g) = attribute.1 { return walk(g.nodes) }
+                    return []
+                }
+            }
+        }
+        return walk(nodes).filter { seen.insert($0).inserted }
     }
 
     /// The initializer named `name`, or nil.

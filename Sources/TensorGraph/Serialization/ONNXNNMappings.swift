@@ -127,11 +127,57 @@ enum ONNXNNMappings {
     /// Inference batch normalization → `BatchNormalization` (output 0; the batch statistics outputs
     /// exist only in training, which ONNX inference cannot express).
     static func batchNorm(_ e: ONNXEmitter, _ n: Node) throws {
-        guard n.tfBool("is_training") == false else { throw ONNXOpMappings.unsupported(n, "is_training must be false (freeze an inference graph)") }
         let channelsLast = (n.tfString("data_format") ?? "NHWC") == "NHWC"
+        if n.tfBool("is_training") != false { try trainingBatchNorm(e, n, channelsLast: channelsLast); return }
         let x = channelsLast ? try e.channelsFirst(n, 0) : try e.input(n, 0)
         let inputs = [x] + (try (1...4).map { try e.input(n, $0) })
         finish(e, n, "BatchNormalization", inputs, [("epsilon", .float(n.tfFloat("epsilon") ?? 1e-4))], channelsLast: channelsLast)
+        // batch_mean/batch_variance and reserve_space_1/2 pass the given statistics through.
+        for (output, input) in [(1, 3), (2, 4), (3, 3), (4, 4)] where output < n.outputs.count && input < n.inputs.count {
+            try e.alias(n, output, input: input)
+        }
+    }
+
+    /// Training-mode batch normalization (NHWC or NDHWC, as TensorGraph's kernel): normalized by the
+    /// batch's own mean μ and biased variance σ² over every axis but the last, `(x − μ) / √(σ² + ε) ·
+    /// scale + offset`. Outputs 1 and 2 are the moving statistics with the unbiased variance
+    /// (`σ² · n / max(n − 1, 1)`, mixed with the given ones by `exponential_avg_factor` f when f ≠ 1),
+    /// outputs 3 and 4 are μ and σ²; `reserve_space_3` is not exported.
+    static func trainingBatchNorm(_ e: ONNXEmitter, _ n: Node, channelsLast: Bool) throws {
+        // TensorFlow checks the rank (4 or 5); an unknown rank is taken as 4.
+        let rank = e.spec(n, 0).shape.rank ?? 4
+        guard channelsLast, rank == 4 || rank == 5 else { throw ONNXOpMappings.unsupported(n, "training batch norm needs an NHWC or NDHWC input") }
+        let axes = Array(0..<(rank - 1))
+        let x = try e.input(n, 0)
+        func reduceMean(_ v: String, keep: Bool) -> String { e.add("ReduceMean", [v], ["axes": .ints(axes), "keepdims": .int(keep ? 1 : 0)], hint: n.name)[0] }
+        func scalar(_ v: Float, _ hint: String) -> String { e.initializer(Tensor(v), hint: n.name + ":" + hint) }
+        let mean = reduceMean(x, keep: true)
+        let centered = e.add("Sub", [x, mean], hint: n.name)[0]
+        let variance = reduceMean(e.add("Mul", [centered, centered], hint: n.name)[0], keep: true)
+        let deviation = e.add("Sqrt", [e.add("Add", [variance, scalar(n.tfFloat("epsilon") ?? 1e-4, "epsilon")], hint: n.name)[0]], hint: n.name)[0]
+        let scaled = e.add("Mul", [e.add("Div", [centered, deviation], hint: n.name)[0], try e.input(n, 1)], hint: n.name)[0]
+        e.emit(n, "Add", [scaled, try e.input(n, 2)])
+
+        let flatAxes = e.int64s(axes, hint: n.name + ":axes")
+        let batchMean = e.add("Squeeze", [mean, flatAxes], hint: n.name)[0], batchVariance = e.add("Squeeze", [variance, flatAxes], hint: n.name)[0]
+        // n = elements per channel = Size(x) / C, as float; Bessel's factor n / max(n − 1, 1).
+        let shape = e.add("Shape", [x], hint: n.name)[0]
+        let channels = e.add("Gather", [shape, e.int64s([-1], hint: n.name + ":last", scalar: true)], ["axis": .int(0)], hint: n.name)[0]
+        let count = e.add("Cast", [e.add("Div", [e.add("Size", [x], hint: n.name)[0], channels], hint: n.name)[0]],
+                          ["to": .int(Int(ONNXDataType.float.rawValue))], hint: n.name)[0]
+        let denominator = e.add("Max", [e.add("Sub", [count, scalar(1, "one")], hint: n.name)[0], scalar(1, "floor")], hint: n.name)[0]
+        let unbiased = e.add("Mul", [batchVariance, e.add("Div", [count, denominator], hint: n.name)[0]], hint: n.name)[0]
+        var moving = [batchMean, unbiased]
+        let factor = n.tfFloat("exponential_avg_factor") ?? 1
+        if factor != 1 {
+            moving = try [(batchMean, 3), (unbiased, 4)].map { value, i in
+                let old = e.add("Mul", [try e.input(n, i), scalar(1 - factor, "keep")], hint: n.name)[0]
+                return e.add("Add", [old, e.add("Mul", [value, scalar(factor, "factor")], hint: n.name)[0]], hint: n.name)[0]
+            }
+        }
+        for (i, value) in (moving + [batchMean, batchVariance]).enumerated() where i + 1 < n.outputs.count {
+            e.define(n, i + 1, native: value)
+        }
     }
 
     /// Adds the node and defines output 0: as the NCHW form of an NHWC op, or natively for NCHW.

@@ -1,5 +1,8 @@
 /// TensorFlow op → ONNX (opset 17) mappings: one entry per TensorFlow op type, the one list of what
-/// `ONNXExport` can write. NN ops (convolution, pooling, batch norm, matmul) are in `ONNXNNMappings.swift`.
+/// `ONNXExport` can write. The tables merged here by family: NN ops (`ONNXNNMappings`), array and image
+/// ops (`ONNXArrayMappings`), math ops without one ONNX operator (`ONNXMathMappings`), split/reverse/
+/// select (`ONNXSplitMappings`), control flow and TensorLists (`ONNXControlFlowMappings`), TF1
+/// TensorArrays (`ONNXTensorArrayMappings`), gradient-graph ops (`ONNXGradientMappings`).
 enum ONNXOpMappings {
     /// Writes the ONNX nodes computing `node`'s outputs.
     typealias Mapping = @Sendable (ONNXEmitter, Node) throws -> Void
@@ -65,8 +68,11 @@ enum ONNXOpMappings {
             "Pad": { e, n in try pad(e, n, mode: "constant") },
             "PadV2": { e, n in try pad(e, n, mode: "constant") },
             "MirrorPad": { e, n in
-                guard n.tfString("mode") == "REFLECT" else { throw unsupported(n, "mode \(n.tfString("mode") ?? "?") (ONNX reflects only like REFLECT)") }
-                try pad(e, n, mode: "reflect")
+                switch n.tfString("mode") {
+                case "REFLECT": try pad(e, n, mode: "reflect")
+                case "SYMMETRIC": try ONNXSplitMappings.symmetricPad(e, n)
+                default: throw unsupported(n, "mode \(n.tfString("mode") ?? "?") (REFLECT or SYMMETRIC)")
+                }
             },
             "Sum": { e, n in try reduce(e, n, "ReduceSum") },
             "Mean": { e, n in try reduce(e, n, "ReduceMean") },
@@ -96,6 +102,11 @@ enum ONNXOpMappings {
         t["SelectV2"] = { e, n in e.emit(n, "Where", try (0..<3).map { try e.input(n, $0) }) }
         for (key, value) in ONNXNNMappings.table { t[key] = value }
         for (key, value) in ONNXArrayMappings.table { t[key] = value }
+        for (key, value) in ONNXMathMappings.table { t[key] = value }
+        for (key, value) in ONNXSplitMappings.table { t[key] = value }
+        for (key, value) in ONNXControlFlowMappings.table { t[key] = value }
+        for (key, value) in ONNXTensorArrayMappings.table { t[key] = value }
+        for (key, value) in ONNXGradientMappings.table { t[key] = value }
         return t
     }()
 
@@ -218,9 +229,15 @@ enum ONNXOpMappings {
     /// keep TensorFlow's order: with keep_dims (the result is NCHW too), or when the channel or both
     /// spatial axes are reduced (e.g. global pooling `[N, H, W, C] → [N, C]`).
     static func reduce(_ e: ONNXEmitter, _ n: Node, _ op: String) throws {
-        var axes = try e.constantInts(n, 1, what: "reduction axes")
         let keepDims = n.tfBool("keep_dims") == true
         let keep: ONNXAttributeValue = .int(keepDims ? 1 : 0)
+        if op == "ReduceSum", e.constant(n, 1) == nil {
+            // Axes computed at run time (gradients of broadcasts): ReduceSum takes them as an input.
+            let axes = e.add("Reshape", [try e.int64Input(n, 1), e.int64s([-1], hint: n.name + ":flat")], hint: n.name)[0]
+            e.emit(n, op, [try e.input(n, 0), axes], ["keepdims": keep, "noop_with_empty_axes": .int(1)])
+            return
+        }
+        var axes = try e.constantInts(n, 1, what: "reduction axes")
         let nchw = [0, 2, 3, 1]   // NHWC axis → its NCHW position
         let normalized = Set(axes.map { $0 < 0 ? $0 + 4 : $0 })
         let channelsFirst = e.isChannelsFirst(n, 0) && !axes.isEmpty && normalized.allSatisfy { (0..<4).contains($0) }

@@ -18,24 +18,28 @@ extension ONNXModel {
         model.producer_name = arena.string(producerName)
         model.producer_version = arena.string(producerVersion)
 
-        let graph = arena.allocate(Onnx__GraphProto.self)
-        onnx__graph_proto__init(graph)
-        graph.pointee.name = arena.string(graphName)
-        graph.pointee.n_node = nodes.count
-        graph.pointee.node = arena.array(nodes.map { Optional(Self.nodeProto($0, arena)) })
-        graph.pointee.n_initializer = initializers.count
-        graph.pointee.initializer = arena.array(initializers.map { Optional(Self.tensorProto($0, arena)) })
-        graph.pointee.n_input = inputs.count
-        graph.pointee.input = arena.array(inputs.map { Optional(Self.valueInfoProto($0, arena)) })
-        graph.pointee.n_output = outputs.count
-        graph.pointee.output = arena.array(outputs.map { Optional(Self.valueInfoProto($0, arena)) })
-        model.graph = graph
+        model.graph = Self.graphProto(ONNXGraph(name: graphName, nodes: nodes, initializers: initializers, inputs: inputs, outputs: outputs), arena)
 
         let size = onnx__model_proto__get_packed_size(&model)
         var bytes = [UInt8](repeating: 0, count: size)
         let written = bytes.withUnsafeMutableBufferPointer { onnx__model_proto__pack(&model, $0.baseAddress!) }
         guard written == size else { throw TensorGraphError.invalidArgument("ONNX ModelProto packing wrote \(written) of \(size) bytes") }
         return bytes
+    }
+
+    private static func graphProto(_ g: ONNXGraph, _ arena: ProtoArena) -> UnsafeMutablePointer<Onnx__GraphProto> {
+        let graph = arena.allocate(Onnx__GraphProto.self)
+        onnx__graph_proto__init(graph)
+        graph.pointee.name = arena.string(g.name)
+        graph.pointee.n_node = g.nodes.count
+        graph.pointee.node = arena.array(g.nodes.map { Optional(nodeProto($0, arena)) })
+        graph.pointee.n_initializer = g.initializers.count
+        graph.pointee.initializer = arena.array(g.initializers.map { Optional(tensorProto($0, arena)) })
+        graph.pointee.n_input = g.inputs.count
+        graph.pointee.input = arena.array(g.inputs.map { Optional(valueInfoProto($0, arena)) })
+        graph.pointee.n_output = g.outputs.count
+        graph.pointee.output = arena.array(g.outputs.map { Optional(valueInfoProto($0, arena)) })
+        return graph
     }
 
     private static func nodeProto(_ node: ONNXNode, _ arena: ProtoArena) -> UnsafeMutablePointer<Onnx__NodeProto> {
@@ -79,6 +83,9 @@ extension ONNXModel {
         case .tensor(let t):
             proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR
             proto.pointee.t = tensorProto(t, arena)
+        case .graph(let g):
+            proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH
+            proto.pointee.g = graphProto(g, arena)
         }
         return proto
     }
@@ -123,10 +130,19 @@ extension ONNXModel {
             })
             tensorType.pointee.shape = shape
         }
-        let type = arena.allocate(Onnx__TypeProto.self)
+        var type = arena.allocate(Onnx__TypeProto.self)
         onnx__type_proto__init(type)
         type.pointee.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
         type.pointee.tensor_type = tensorType
+        if info.isSequence {
+            let sequence = arena.allocate(Onnx__TypeProto__Sequence.self)
+            onnx__type_proto__sequence__init(sequence)
+            sequence.pointee.elem_type = type
+            type = arena.allocate(Onnx__TypeProto.self)
+            onnx__type_proto__init(type)
+            type.pointee.value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE
+            type.pointee.sequence_type = sequence
+        }
         let proto = arena.allocate(Onnx__ValueInfoProto.self)
         onnx__value_info_proto__init(proto)
         proto.pointee.name = arena.string(info.name)
@@ -157,8 +173,11 @@ extension ONNXModel {
             ONNXTensor(name: text(t.name), dataType: try elementType(t.data_type), dims: (0..<t.n_dims).map { Int(t.dims[$0]) }, rawData: data(t.raw_data))
         }
         func valueInfo(_ v: Onnx__ValueInfoProto) throws -> ONNXValueInfo {
-            guard let type = v.type?.pointee, type.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let t = type.tensor_type?.pointee else {
-                throw TensorGraphError.invalidTensorData("ONNX value '\(text(v.name))' is not a tensor")
+            var type = v.type?.pointee
+            let isSequence = type?.value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE
+            if isSequence { type = type?.sequence_type?.pointee.elem_type?.pointee }
+            guard let type, type.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let t = type.tensor_type?.pointee else {
+                throw TensorGraphError.invalidTensorData("ONNX value '\(text(v.name))' is not a tensor or a sequence of tensors")
             }
             let dims = t.shape.map { s in (0..<s.pointee.n_dim).map { i -> ONNXDimension in
                 let d = s.pointee.dim[i]!.pointee
@@ -168,32 +187,43 @@ extension ONNXModel {
                 default: return .unknown
                 }
             } }
-            return ONNXValueInfo(name: text(v.name), elementType: try elementType(t.elem_type), dims: dims)
+            return ONNXValueInfo(name: text(v.name), elementType: try elementType(t.elem_type), dims: dims, isSequence: isSequence)
         }
-        var nodes: [ONNXNode] = []
-        for i in 0..<g.n_node {
-            guard let n = g.node[i]?.pointee else { continue }
-            var attributes: [(String, ONNXAttributeValue)] = []
-            for k in 0..<n.n_attribute {
-                guard let a = n.attribute[k]?.pointee else { continue }
-                let value: ONNXAttributeValue
-                switch a.type {
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: value = .int(Int(a.i))
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: value = .float(a.f)
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: value = .string(String(decoding: data(a.s), as: UTF8.self))
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: value = .ints((0..<a.n_ints).map { Int(a.ints[$0]) })
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: value = .floats((0..<a.n_floats).map { a.floats[$0] })
-                case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
-                    guard let t = a.t?.pointee else { throw TensorGraphError.invalidTensorData("ONNX attribute '\(text(a.name))' has no tensor") }
-                    value = .tensor(try tensor(t))
-                default:
-                    throw TensorGraphError.invalidTensorData("ONNX attribute '\(text(a.name))' has unsupported type \(a.type.rawValue)")
+        func nodeList(_ g: Onnx__GraphProto, depth: Int) throws -> [ONNXNode] {
+            guard depth < 64 else { throw TensorGraphError.invalidTensorData("ONNX subgraphs nested more than 64 deep") }
+            var nodes: [ONNXNode] = []
+            for i in 0..<g.n_node {
+                guard let n = g.node[i]?.pointee else { continue }
+                var attributes: [(String, ONNXAttributeValue)] = []
+                for k in 0..<n.n_attribute {
+                    guard let a = n.attribute[k]?.pointee else { continue }
+                    let value: ONNXAttributeValue
+                    switch a.type {
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: value = .int(Int(a.i))
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: value = .float(a.f)
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: value = .string(String(decoding: data(a.s), as: UTF8.self))
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: value = .ints((0..<a.n_ints).map { Int(a.ints[$0]) })
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: value = .floats((0..<a.n_floats).map { a.floats[$0] })
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+                        guard let t = a.t?.pointee else { throw TensorGraphError.invalidTensorData("ONNX attribute '\(text(a.name))' has no tensor") }
+                        value = .tensor(try tensor(t))
+                    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
+                        guard let sub = a.g?.pointee else { throw TensorGraphError.invalidTensorData("ONNX attribute '\(text(a.name))' has no graph") }
+                        value = .graph(ONNXGraph(name: text(sub.name), nodes: try nodeList(sub, depth: depth + 1),
+                                                 initializers: try (0..<sub.n_initializer).compactMap { sub.initializer[$0]?.pointee }.map(tensor),
+                                                 inputs: try (0..<sub.n_input).compactMap { sub.input[$0]?.pointee }.map(valueInfo),
+                                                 outputs: try (0..<sub.n_output).compactMap { sub.output[$0]?.pointee }.map(valueInfo)))
+                    default:
+                        throw TensorGraphError.invalidTensorData("ONNX attribute '\(text(a.name))' has unsupported type \(a.type.rawValue)")
+                    }
+                    attributes.append((text(a.name), value))
                 }
-                attributes.append((text(a.name), value))
+                nodes.append(ONNXNode(name: text(n.name), opType: text(n.op_type), inputs: (0..<n.n_input).map { text(n.input[$0]) },
+                                      outputs: (0..<n.n_output).map { text(n.output[$0]) }, attributes: attributes))
             }
-            nodes.append(ONNXNode(name: text(n.name), opType: text(n.op_type), inputs: (0..<n.n_input).map { text(n.input[$0]) },
-                                  outputs: (0..<n.n_output).map { text(n.output[$0]) }, attributes: attributes))
+            return nodes
         }
+        let nodes = try nodeList(g, depth: 0)
         let opset = (0..<m.n_opset_import).compactMap { m.opset_import[$0]?.pointee }.first { text($0.domain).isEmpty }
         self.init(irVersion: Int(m.ir_version), opsetVersion: Int(opset?.version ?? 0), producerName: text(m.producer_name),
                   producerVersion: text(m.producer_version), graphName: text(g.name), nodes: nodes,
