@@ -20,19 +20,8 @@ final class DepthwiseFloatKernelTests: XCTestCase {
         (40, 14, 3, (1, 1), (1, 1), .same), (32, 13, 3, (2, 2), (1, 1), .same), (17, 12, 5, (1, 2), (1, 1), .valid),
     ]
 
-    /// Runs `body` with each instruction-set level this CPU has forced in turn.
-    private func forEachLevel(_ body: (String) throws -> Void) rethrows {
-        var seen: [Int32] = []
-        for requested in [2, 1, 0] as [Int32] {
-            let level = tg_set_isa_level(requested)
-            guard !seen.contains(level) else { continue }
-            seen.append(level)
-            try body("level \(level)")
-        }
-    }
-
     func testFloatForwardMatchesReference() throws {
-        try forEachLevel { level in
+        try forEachInstructionSetLevel { level in
             var random = TestRandom(seed: 41)
             for (channels, size, kernel, strides, dilations, padding) in cases {
                 let label = "\(level) C=\(channels) \(size)x\(size) k\(kernel) s\(strides) d\(dilations) \(padding)"
@@ -52,7 +41,7 @@ final class DepthwiseFloatKernelTests: XCTestCase {
     /// The kernel called directly with a bias and each activation: clamp(conv + bias) per element, and a NaN
     /// input reaches exactly the outputs whose windows read it, as NaN (the clamp does not swallow it).
     func testFusedEpilogueMatchesReference() throws {
-        try forEachLevel { level in
+        try forEachInstructionSetLevel { level in
             var random = TestRandom(seed: 42)
             for (channels, size, kernel, strides, dilations, padding) in cases {
                 for activation in FusedActivation.allCases {

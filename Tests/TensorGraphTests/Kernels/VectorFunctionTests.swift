@@ -13,17 +13,6 @@ final class VectorFunctionTests: XCTestCase {
         super.tearDown()
     }
 
-    /// The instruction-set levels this CPU has, each set in turn while `body` runs.
-    private func forEachLevel(_ body: (String) throws -> Void) rethrows {
-        var seen: [Int32] = []
-        for requested in [2, 1, 0] as [Int32] {
-            let level = tg_set_isa_level(requested)
-            guard !seen.contains(level) else { continue }
-            seen.append(level)
-            try body("level \(level) (\(String(cString: tg_kernels_isa())))")
-        }
-    }
-
     /// Inputs: a uniform sweep of [-12, 12] and [-100, 100], a log-uniform sweep of tiny to large
     /// magnitudes, and the edges (±0, subnormals, the overflow and underflow thresholds, ±FLT_MAX).
     private func inputs() -> [Float] {
@@ -52,7 +41,7 @@ final class VectorFunctionTests: XCTestCase {
             ("erfc", tg_erfc_f32, { Foundation.erfc($0) }),
         ]
         let x = inputs()
-        forEachLevel { level in
+        forEachInstructionSetLevel { level in
             for (name, loop, reference) in functions {
                 var y = [Float](repeating: 0, count: x.count)
                 loop(x, &y, x.count)
@@ -90,7 +79,7 @@ final class VectorFunctionTests: XCTestCase {
     /// large logits (the maximum's shift), -inf entries (probability 0) and a NaN row (NaN throughout).
     func testSoftmaxRowsMatchTheReference() {
         var random = TestRandom(seed: 78)
-        forEachLevel { level in
+        forEachInstructionSetLevel { level in
             for columns in [1, 5, 16, 17, 64, 100] {
                 let rows = 3
                 var x = (0..<rows * columns).map { _ in Float(random.uniform(-8, 8)) }
@@ -137,7 +126,7 @@ final class VectorFunctionTests: XCTestCase {
             (Int32(TG_BINARY_ADD), { $0 + $1 }), (Int32(TG_BINARY_SUB), { $0 - $1 }), (Int32(TG_BINARY_MUL), { $0 * $1 }),
             (Int32(TG_BINARY_DIV), { $0 / $1 }), (Int32(TG_BINARY_SQUARED_DIFFERENCE), { ($0 - $1) * ($0 - $1) }),
         ]
-        forEachLevel { level in
+        forEachInstructionSetLevel { level in
             for count in [1, 15, 16, 37] {
                 var a = (0..<count).map { _ in Float(random.uniform(-3, 3)) }, b = (0..<count).map { _ in Float(random.uniform(-3, 3)) }
                 a[0] = .nan

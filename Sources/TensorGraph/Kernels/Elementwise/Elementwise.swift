@@ -131,68 +131,19 @@ func forEachBinaryRun(_ x: Tensor, _ y: Tensor, _ out: Tensor, units: Range<Int>
     }
 }
 
-/// `mapBinary` over a range of its units (`binaryMapUnits`) on the calling thread.
+/// `mapBinary` over a range of its units (`binaryMapUnits`) on the calling thread: one inner loop per
+/// contiguous run of output elements (`forEachBinaryRun`), an operand marked scalar repeated.
 @inline(__always)
 func mapBinary<T, R>(_ x: Tensor, _ y: Tensor, _ out: Tensor, _ f: (T, T) -> R, units: Range<Int>) {
     let a = x.pointer(T.self), b = y.pointer(T.self)
     let dst = out.pointer(R.self)
-    let n = out.count
-    if x.shape == y.shape {
-        for i in units { dst[i] = f(a[i], b[i]) }
-        return
-    }
-    if y.count == 1 && x.count == n {
-        let s = b[0]
-        for i in units { dst[i] = f(a[i], s) }
-        return
-    }
-    if x.count == 1 && y.count == n {
-        let s = a[0]
-        for i in units { dst[i] = f(s, b[i]) }
-        return
-    }
-    if units.isEmpty { return }   // also an output with a dimension of 0: no odometer to start
-    let rank = out.rank
-    let outShape = out.shape
-    // Strides and the odometer live on the stack: steady-state runs must not allocate.
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * rank) { buffer in
-    let sa = UnsafeMutableBufferPointer(rebasing: buffer[0..<rank])
-    let sb = UnsafeMutableBufferPointer(rebasing: buffer[rank..<2 * rank])
-    let index = UnsafeMutableBufferPointer(rebasing: buffer[2 * rank..<3 * rank])  // odometer over all but the last dim
-    broadcastStrides(x.shape, outShape: outShape, into: sa)
-    broadcastStrides(y.shape, outShape: outShape, into: sb)
-    let inner = outShape[rank - 1]
-    let ia = sa[rank - 1], ib = sb[rank - 1]
-    // The odometer and offsets at the range's first row.
-    var offA = 0, offB = 0, rest = units.lowerBound
-    for d in stride(from: rank - 2, through: 0, by: -1) {
-        index[d] = rest % outShape[d]
-        rest /= outShape[d]
-        offA += index[d] * sa[d]
-        offB += index[d] * sb[d]
-    }
-    for row in units {
-        let base = row * inner
-        if ia == 1 && ib == 0 {
-            let s = b[offB]
-            for j in 0..<inner { dst[base + j] = f(a[offA + j], s) }
-        } else if ia == 0 && ib == 1 {
-            let s = a[offA]
-            for j in 0..<inner { dst[base + j] = f(s, b[offB + j]) }
-        } else {
-            for j in 0..<inner { dst[base + j] = f(a[offA + j * ia], b[offB + j * ib]) }
+    forEachBinaryRun(x, y, out, units: units) { offA, scalarA, offB, scalarB, offset, count in
+        let inA = a + offA, inB = b + offB, to = dst + offset
+        switch (scalarA, scalarB) {
+        case (false, false): for j in 0..<count { to[j] = f(inA[j], inB[j]) }
+        case (false, true): let s = inB[0]; for j in 0..<count { to[j] = f(inA[j], s) }
+        case (true, false): let s = inA[0]; for j in 0..<count { to[j] = f(s, inB[j]) }
+        case (true, true): let v = f(inA[0], inB[0]); for j in 0..<count { to[j] = v }
         }
-        var d = rank - 2
-        while d >= 0 {
-            index[d] += 1
-            offA += sa[d]
-            offB += sb[d]
-            if index[d] < outShape[d] { break }
-            offA -= sa[d] * outShape[d]
-            offB -= sb[d] * outShape[d]
-            index[d] = 0
-            d -= 1
-        }
-    }
     }
 }
