@@ -99,4 +99,19 @@ final class GraphLifetimeTests: XCTestCase {
         }()
         XCTAssertNil(released)
     }
+
+    /// `Slice` with bounds known only at run time keeps the rank (TF's shape function; ONNX export needs it),
+    /// and a constant `size` gives the dimensions it does not leave open.
+    func testSliceWithRunTimeBeginKeepsRank() throws {
+        let g = Graph()
+        let x = try g.placeholder(.float, shape: [4, 5]), begin = try g.placeholder(.int32, shape: [2])
+        let y = try g.addOutput(Slice.self, name: nil, [x, begin, g.constant(Tensor([Int32(2), -1]))], attrs: [:], file: #fileID, line: #line)
+        XCTAssertEqual(y.shape, TensorShape([2, nil]))
+        let z = try g.addOutput(Slice.self, name: nil, [x, begin, g.placeholder(.int32, shape: [2])], attrs: [:], file: #fileID, line: #line)
+        XCTAssertEqual(z.shape, TensorShape([nil, nil]))
+        let value = try Session(graph: g).run(y, feeding: [x: Tensor(shape: [4, 5], scalars: (0..<20).map(Float.init)),
+                                                         begin: Tensor([Int32(1), Int32(2)])])
+        XCTAssertEqual(value.shape, [2, 3])
+        XCTAssertEqual(value.scalars(as: Float.self), [7, 8, 9, 12, 13, 14])
+    }
 }

@@ -28,7 +28,16 @@ public enum Slice: Op {
 
     public static func inferOutputs(_ ctx: InferenceContext) throws -> [TensorSpec] {
         let dtype = ctx.inputs[0].dtype
-        guard let begin = ctx.constantInts(1), let size = ctx.constantInts(2) else { return [TensorSpec(dtype, .unknown)] }
+        guard let begin = ctx.constantInts(1), let size = ctx.constantInts(2) else {
+            // Bounds known only at run time (TF's shape function): the rank is still the input's, or the
+            // length of `begin`; a constant `size` gives each dimension it does not leave open (-1).
+            let beginLength = ctx.inputs[1].shape.dims?.first ?? nil
+            guard let rank = ctx.inputs[0].shape.dims?.count ?? beginLength else { return [TensorSpec(dtype, .unknown)] }
+            if let size = ctx.constantInts(2), size.count == rank {
+                return [TensorSpec(dtype, TensorShape(size.map { $0 < 0 ? nil : $0 }))]
+            }
+            return [TensorSpec(dtype, TensorShape([Int?](repeating: nil, count: rank)))]
+        }
         guard begin.count == size.count else { throw ctx.error("begin \(begin) and size \(size) differ in length") }
         guard let dims = ctx.inputs[0].shape.dims else { return [TensorSpec(dtype, TensorShape(size.map { $0 < 0 ? nil : $0 }))] }
         guard dims.count == begin.count else { throw ctx.error("begin \(begin) does not match input of shape \(ctx.inputs[0].shape)") }
