@@ -20,7 +20,7 @@ final class VectorFunctionTests: XCTestCase {
         var values: [Float] = (0..<3000).map { _ in Float(random.uniform(-12, 12)) }
         values += (0..<1000).map { _ in Float(random.uniform(-100, 100)) }
         values += (0..<1000).map { _ in Float((random.uniform() < 0 ? -1 : 1) * Foundation.exp(random.uniform(-100, 5))) }
-        values += [0, -0.0, 1e-40, -1e-40, Float.leastNonzeroMagnitude, 0.4, -0.4, 0.5, -0.5, 1, -1, 2, -2, 10.06, -10.06,
+        values += [0, -0.0, Float(1e-40 as Double), Float(-1e-40 as Double), Float.leastNonzeroMagnitude, 0.4, -0.4, 0.5, -0.5, 1, -1, 2, -2, 10.06, -10.06,
                    88.7, 88.73, 89, -87.4, -100, -103.9, -104.5, 3.9, -3.9, Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude]
         return values
     }

@@ -81,7 +81,7 @@ final class AtomicWriteTests: XCTestCase {
                 }
             }
         }
-        FileManager.default.createFile(atPath: dir + "/empty", contents: Data())
+        XCTAssert(FileManager.default.createFile(atPath: dir + "/empty", contents: Data()))
         XCTAssertEqual(try readWholeFile(dir + "/empty"), [])
         try writeFileAtomically([1, 2, 3], to: dir + "/three")
         XCTAssertEqual(try readWholeFile(dir + "/three"), [1, 2, 3])
