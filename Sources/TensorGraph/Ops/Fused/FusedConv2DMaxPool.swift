@@ -32,8 +32,8 @@ public enum FusedConv2DMaxPool: FloatKernelOp {
     /// of each window's first maximum.
     static func convolveAndPool<T: FloatScalar>(_ ctx: KernelContext, _: T.Type, attrs: FusedConv2D.Attrs, withArgmax: Bool) throws {
         let x = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2)
-        func outputs(_ pool: WindowGeometry, filters: Int) throws -> (UnsafeMutablePointer<T>, UnsafeMutablePointer<Int32>?) {
-            let shape = [pool.batch, pool.outHeight, pool.outWidth, filters]
+        func outputs(_ pool: WindowGeometry, _ shape: [Int]) throws -> (UnsafeMutablePointer<T>, UnsafeMutablePointer<Int32>?) {
+            let filters = shape[3]
             if withArgmax, pool.batch * pool.height * pool.width * filters > MaxPoolWithArgmax.argmaxElementLimit {
                 throw ctx.error("the convolution's output \([pool.batch, pool.height, pool.width, filters]) has more elements than int32 argmax indices can address")
             }
@@ -46,19 +46,27 @@ public enum FusedConv2DMaxPool: FloatKernelOp {
                   let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
                 throw ctx.error("bias \(bias.shape) or a 2×2 pool does not fit the convolution's output \(shape)")
             }
-            let (out, argmax) = try outputs(pool, filters: shape[3])
+            let (out, argmax) = try outputs(pool, [pool.batch, pool.outHeight, pool.outWidth, shape[3]])
             let full = try ctx.scratch(T.self, count: shape.reduce(1, *), slot: 4)
             try Conv2D.groupedForward(ctx, x, filter, g, groups: groups, into: full, bias: UnsafePointer(bias.pointer(T.self)),
                                       activation: attrs.epilogue.activation)
             return maxPool(full, pool, out, argmax: argmax)
         }
-        let (g, shape) = try Conv2D.geometry(ctx, x, filter, attrs.convolution.window)
+        guard x.rank == 4, filter.rank == 4, x.shape[3] == filter.shape[2] else {
+            throw ctx.error("input \(x.shape) and filter \(filter.shape) do not match")
+        }
+        // Both geometries and the output shape cached per input shapes: a steady-state step allocates nothing.
+        let (g, shape, pool, pooledShape) = try ctx.derived { () throws -> (WindowGeometry, [Int], WindowGeometry, [Int]) in
+            let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), attrs.convolution.window)
+            let shape = [g.batch, g.outHeight, g.outWidth, filter.shape[3]]
+            guard let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
+                throw ctx.error("a 2×2 pool does not fit the convolution's output \(shape)")
+            }
+            return (g, shape, pool, [pool.batch, pool.outHeight, pool.outWidth, shape[3]])
+        }
         let f = shape[3]
         guard bias.rank == 1, bias.shape[0] == f else { throw ctx.error("bias \(bias.shape) does not match \(f) filters") }
-        guard let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
-            throw ctx.error("a 2×2 pool does not fit the convolution's output \(shape)")
-        }
-        let (out, argmax) = try outputs(pool, filters: f)
+        let (out, argmax) = try outputs(pool, pooledShape)
         let activation = attrs.epilogue.activation
         if let chunks = ctx.convolutionPoolingChunks(T.self, g, filters: f, activation: activation) {
             let scratch = try ctx.workerBuffers(Float.self, workers: chunks.workers, count: chunks.chunkFloats, slot: 0)

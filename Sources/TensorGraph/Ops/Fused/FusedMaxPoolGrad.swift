@@ -65,13 +65,13 @@ public enum FusedMaxPoolGrad: FloatKernelOp {
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
         let y = ctx.input(0), grad = ctx.input(1), argmax = ctx.input(2), pooled = ctx.input(3)
         let attrs = ctx.attributes(FusedMaxPoolGrad.self)
-        let (g, sumsShape) = try ctx.derived { () throws -> (WindowGeometry, [Int]) in
+        let (g, sumsShape, outShape) = try ctx.derived { () throws -> (WindowGeometry, [Int], [Int]) in
             let g = try ctx.checkedPooledGradientGeometry(input: inputShape(attrs, input: y, grad: grad), grad: grad.shape,
                                                           attrs.window.window, pooled: pooled.shape)
             guard argmax.shape == grad.shape else { throw ctx.error("argmax \(argmax.shape) does not match grad \(grad.shape)") }
-            return (g, attrs.sumsChannels ? [g.channels] : [0])
+            return (g, attrs.sumsChannels ? [g.channels] : [0], [g.batch, g.height, g.width, g.channels])
         }
-        let out = try ctx.allocateOutput(0, y.dtype, [g.batch, g.height, g.width, g.channels])
+        let out = try ctx.allocateOutput(0, y.dtype, outShape)
         let sumsOut = try ctx.allocateOutput(1, y.dtype, sumsShape)
         let workers = y.count >= 1 << 15 ? Swift.min(Parallelism.workers, g.batch) : 1
         let sums = attrs.sumsChannels ? try ctx.workerBuffers(T.self, workers: workers, count: g.channels, slot: 0) : nil
