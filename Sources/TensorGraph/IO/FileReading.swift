@@ -8,15 +8,10 @@ final class PossiblyCompressedFile {
 
     /// Opens `path`; throws `fileError` when it is missing or cannot be opened.
     init(_ path: String) throws {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw TensorGraphError.fileError(path: path, message: errno == ENOENT ? "no such file" : "cannot inspect (\(String(cString: strerror(errno))))")
-        }
-        // gzopen on a FIFO or a device would block or read forever.
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode)))")
-        }
-        guard let file = gzopen(path, "rb") else {
+        // gzopen on a FIFO or a device would block or read forever: the descriptor is checked first.
+        let (fd, _) = try openRegularFile(path)
+        guard let file = gzdopen(fd, "rb") else {
+            close(fd)
             throw TensorGraphError.fileError(path: path, message: "cannot open (\(String(cString: strerror(errno))))")
         }
         self.path = path
@@ -72,18 +67,8 @@ func readPossiblyCompressedFile(_ path: String, limit: Int = 1 << 31) throws -> 
 /// empty file it read.)
 public func readWholeFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
     func failure(_ what: String) -> TensorGraphError { .fileError(path: path, message: "\(what) (\(String(cString: strerror(errno))))") }
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it.
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-        throw errno == ENOENT ? TensorGraphError.fileError(path: path, message: "no such file") : failure("cannot open")
-    }
+    let (fd, size) = try openRegularFile(path)
     defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw failure("cannot inspect") }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-        throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode)))")
-    }
-    let size = Int(info.st_size)
     guard size <= limit else {
         throw TensorGraphError.fileError(path: path, message: "is \(size) bytes, more than the limit of \(limit)")
     }
@@ -98,6 +83,28 @@ public func readWholeFile(_ path: String, limit: Int = Int.max) throws -> [UInt8
     }
     if filled < size { bytes.removeLast(size - filled) }
     return bytes
+}
+
+/// A read-only descriptor of the regular file at `path` (links followed) and its size; the caller closes it.
+/// A FIFO, a device or a directory is a `fileError` before anything is read from it.
+private func openRegularFile(_ path: String) throws -> (Int32, Int) {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat can refuse it
+    // (it changes nothing for a regular file).
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else {
+        throw TensorGraphError.fileError(path: path, message: errno == ENOENT ? "no such file" : "cannot open (\(String(cString: strerror(errno))))")
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+        let message = "cannot inspect (\(String(cString: strerror(errno))))"
+        close(fd)
+        throw TensorGraphError.fileError(path: path, message: message)
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        close(fd)
+        throw TensorGraphError.fileError(path: path, message: "is not a regular file (\(fileKind(info.st_mode)))")
+    }
+    return (fd, Int(info.st_size))
 }
 
 /// Writes `bytes` atomically: to a temporary file in the same directory, fsync, rename, then fsync the

@@ -52,13 +52,9 @@ public enum FusedConv2DMaxPool: FloatKernelOp {
                                       activation: attrs.epilogue.activation)
             return maxPool(full, pool, out, argmax: argmax)
         }
-        guard x.rank == 4, filter.rank == 4, x.shape[3] == filter.shape[2] else {
-            throw ctx.error("input \(x.shape) and filter \(filter.shape) do not match")
-        }
         // Both geometries and the output shape cached per input shapes: a steady-state step allocates nothing.
         let (g, shape, pool, pooledShape) = try ctx.derived { () throws -> (WindowGeometry, [Int], WindowGeometry, [Int]) in
-            let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), attrs.convolution.window)
-            let shape = [g.batch, g.outHeight, g.outWidth, filter.shape[3]]
+            let (g, shape) = try Conv2D.uncachedGeometry(ctx, x, filter, attrs.convolution.window)
             guard let pool = WindowGeometry(input: shape, kernel: (2, 2), strides: (2, 2), padding: .valid) else {
                 throw ctx.error("a 2×2 pool does not fit the convolution's output \(shape)")
             }

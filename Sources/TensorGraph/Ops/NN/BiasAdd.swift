@@ -1,4 +1,3 @@
-import CKernels
 /// Adds a bias vector along the last (channel) dimension: [..., C] + [C] → [..., C] (NHWC).
 ///
 /// Gradient: (g, BiasAddGrad(g)).
@@ -106,21 +105,15 @@ extension Graph {
     }
 }
 
-/// `dst[r, :] = src[r, :] + bias` for a range of rows.
+/// `dst[r, :] = src[r, :] + bias` for a range of rows: the rows copied unless the output took over the input's
+/// buffer, then the fused ops' bias epilogue with no activation (float32 on its multiversioned C loop; a generic
+/// Swift loop ran scalar, ~1 ns an element).
 private struct BiasAddRows<T: FloatScalar>: RangeJob {
     let src: UnsafePointer<T>, bias: UnsafePointer<T>, dst: UnsafeMutablePointer<T>, c: Int
     func run(_ range: Range<Int>) {
-        if T.self == Float.self {
-            // float32: the multiversioned C epilogue loop (the generic loop below ran scalar, ~1 ns an element),
-            // in place on a copy unless the output took over the input's buffer.
-            let first = range.lowerBound * c, count = range.count * c
-            if UnsafePointer(dst) != src { (dst + first).update(from: src + first, count: count) }
-            return tg_bias_activation_f32(floats(dst + first), range.count, c, floats(bias), -.infinity, .infinity)
-        }
-        for r in range {
-            let base = r * c
-            for j in 0..<c { dst[base + j] = src[base + j] + bias[j] }
-        }
+        let first = range.lowerBound * c
+        if UnsafePointer(dst) != src { (dst + first).update(from: src + first, count: range.count * c) }
+        BiasActivationRows(out: dst, bias: bias, f: c, activation: .none).run(range)
     }
 }
 

@@ -29,13 +29,16 @@ public enum Conv2D: FloatKernelOp {
 
     /// The convolution's geometry and output shape, checked against the inputs and cached while their shapes hold.
     static func geometry(_ ctx: KernelContext, _ x: Tensor, _ filter: Tensor, _ window: WindowAttributes) throws -> (WindowGeometry, [Int]) {
+        try ctx.derived { try uncachedGeometry(ctx, x, filter, window) }
+    }
+
+    /// `geometry` without the cache, for kernels that cache more with it (one `derived` per step).
+    static func uncachedGeometry(_ ctx: KernelContext, _ x: Tensor, _ filter: Tensor, _ window: WindowAttributes) throws -> (WindowGeometry, [Int]) {
         guard x.rank == 4, filter.rank == 4, x.shape[3] == filter.shape[2] else {
             throw ctx.error("input \(x.shape) and filter \(filter.shape) do not match")
         }
-        return try ctx.derived { () throws -> (WindowGeometry, [Int]) in
-            let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), window)
-            return (g, [g.batch, g.outHeight, g.outWidth, filter.shape[3]])
-        }
+        let g = try ctx.geometry(input: x.shape, kernel: (filter.shape[0], filter.shape[1]), window)
+        return (g, [g.batch, g.outHeight, g.outWidth, filter.shape[3]])
     }
 
     public static func compute<T: FloatScalar>(_ ctx: KernelContext, as _: T.Type) throws {
